@@ -1,0 +1,56 @@
+// eBay Commerce Notification API: JSON envelope signed with X-EBAY-SIGNATURE (ECDSA, key by
+// kid), and the challenge_code GET handshake.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "base/clock.h"
+#include "base/crypto.h"
+#include "gateway/marketplaces/adapter.h"
+
+namespace csgw::gateway {
+
+// eBay's notification public keys by kid. Filled from config at startup and, later, by the
+// gateway's key fetcher; the adapter only reads it. Thread-safe.
+class EbayKeyCache {
+ public:
+  struct Entry {
+    std::shared_ptr<const crypto::EcPublicKey> key;
+    std::optional<crypto::Digest> digest;  // from getPublicKey; nullopt: use the header's
+  };
+  // kInvalidField when the PEM does not parse as an EC public key.
+  Result<void> Put(const std::string& kid, std::string_view pem, std::string_view digest_name);
+  std::optional<Entry> Find(const std::string& kid) const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, Entry> entries_;
+};
+
+class EbayAdapter final : public MarketplaceAdapter {
+ public:
+  struct Options {
+    std::string verification_token;  // resolved secret
+    std::string endpoint_url;        // exactly as registered with eBay
+    std::string default_store_id;    // when the request has no ?store=
+    std::chrono::seconds max_age{86400};
+  };
+  EbayAdapter(Options options, std::shared_ptr<const EbayKeyCache> keys, const Clock& clock);
+
+  // MarketplaceAdapter
+  std::string_view Id() const override { return "ebay"; }
+  Result<void> Verify(const InboundRequest& request) const override;
+  Result<Intake> Normalize(const InboundRequest& request) const override;
+
+ private:
+  Options options_;
+  std::shared_ptr<const EbayKeyCache> keys_;
+  const Clock& clock_;
+};
+
+}  // namespace csgw::gateway

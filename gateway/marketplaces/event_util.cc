@@ -1,0 +1,74 @@
+#include "gateway/marketplaces/event_util.h"
+
+#include "base/crypto.h"
+#include "base/timestamp.h"
+
+namespace csgw::gateway {
+
+void SetTimestamp(google::protobuf::Timestamp* out, TimePoint t) {
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+  int64_t secs = ns / 1'000'000'000;
+  int64_t nanos = ns % 1'000'000'000;
+  if (nanos < 0) {  // protobuf wants 0 <= nanos < 1e9
+    nanos += 1'000'000'000;
+    --secs;
+  }
+  out->set_seconds(secs);
+  out->set_nanos(static_cast<int32_t>(nanos));
+}
+
+TimePoint FromTimestamp(const google::protobuf::Timestamp& t) {
+  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(
+      std::chrono::seconds(t.seconds()) + std::chrono::nanoseconds(t.nanos())));
+}
+
+proto::Event NewEvent(std::string_view marketplace, std::string store_id, std::string event_id,
+                      TimePoint occurred_at, TimePoint received_at, const InboundRequest& request) {
+  proto::Event event;
+  event.set_marketplace(std::string(marketplace));
+  event.set_store_id(std::move(store_id));
+  event.set_event_id(std::move(event_id));
+  SetTimestamp(event.mutable_occurred_at(), occurred_at);
+  SetTimestamp(event.mutable_received_at(), received_at);
+  const std::string* content_type = request.Header("content-type");
+  event.mutable_raw()->set_content_type(content_type ? *content_type : "application/json");
+  event.mutable_raw()->set_body(request.body);
+  return event;
+}
+
+AdapterReply JsonReply(int status, std::string body) {
+  return AdapterReply{status, "application/json", std::move(body)};
+}
+
+AdapterReply EmptyReply(int status) { return AdapterReply{status, "", ""}; }
+
+Result<TimePoint> ParseTimeField(std::string_view field, std::string_view value) {
+  if (auto t = ParseIsoDateTime(value)) return *t;
+  return MakeError(Errc::kInvalidField,
+                   "field '" + std::string(field) + "' must be an ISO 8601 date-time");
+}
+
+Result<void> CheckFreshness(TimePoint sent, TimePoint now, std::chrono::seconds max_age,
+                            std::chrono::seconds max_skew) {
+  if (sent < now - max_age) {
+    return MakeError(Errc::kStaleRequest, "request timestamp is older than the accepted " +
+                                              std::to_string(max_age.count()) + " s");
+  }
+  if (sent > now + max_skew) {
+    return MakeError(Errc::kStaleRequest, "request timestamp lies in the future");
+  }
+  return Ok();
+}
+
+std::string StableId(std::initializer_list<std::string_view> parts) {
+  std::string joined;
+  bool first = true;
+  for (std::string_view p : parts) {
+    if (!first) joined += '\x1f';
+    first = false;
+    joined += p;
+  }
+  return crypto::Sha256Hex(joined);
+}
+
+}  // namespace csgw::gateway

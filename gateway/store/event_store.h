@@ -1,0 +1,129 @@
+// The gateway's durable event log on embedded RocksDB: append with group commit and dedupe,
+// the work queue the pipeline drains, connector cursors. The only place that includes RocksDB.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "proto/proto.h"
+
+namespace csgw::gateway {
+
+struct StoreOptions {
+  // Directory of the database; created if missing.
+  std::string dir;
+  // Most events one group commit carries. Default: 1024.
+  size_t max_batch_events = 1024;
+  // Most encoded bytes one group commit carries (a single larger append still commits alone).
+  size_t max_batch_bytes = 16u << 20;
+  // Appends queued for commit before AppendAsync refuses new ones with kOverloaded.
+  size_t max_pending_appends = 65536;
+  // fsync the WAL before completing appends. Only benchmarks of the unsynced path turn it off.
+  bool sync = true;
+};
+
+// Told about every commit; implemented by the metrics exporter. Called on the committer thread:
+// implementations must be cheap and thread-safe.
+class StoreObserver {
+ public:
+  virtual ~StoreObserver() = default;
+  // One group commit: `appends` AppendAsync calls carrying `events` events (duplicates
+  // included), written and synced in `write_latency`.
+  virtual void OnCommit(size_t appends, size_t events, std::chrono::nanoseconds write_latency) = 0;
+  // An event was a redelivery of one already stored.
+  virtual void OnDuplicate(std::string_view marketplace) = 0;
+  // A commit failed; its appends completed with kStorageFailure.
+  virtual void OnCommitFailure() = 0;
+};
+
+// The outcome of appending one event.
+struct Appended {
+  // The event's position in the log: new, or the one it got when first stored.
+  uint64_t sequence = 0;
+  // True when (marketplace, store_id, event_id) was already stored: nothing was written.
+  bool duplicate = false;
+};
+
+// A pipeline work item: one stored event to process, in its store's lane.
+struct WorkItem {
+  uint64_t sequence = 0;
+  std::string marketplace;
+  std::string store_id;
+};
+
+struct ListQuery {
+  // Only events of this store id (any marketplace) when non-empty.
+  std::string store_id;
+  // Only events with sequence > after_sequence.
+  uint64_t after_sequence = 0;
+  // At most this many events, in sequence order.
+  size_t limit = 100;
+};
+
+// Thread-safe. Appends from any thread are grouped: one committer thread takes every append
+// that is waiting, dedupes it, writes one WriteBatch with sync, then completes them all.
+class EventStore {
+ public:
+  using AppendCallback = std::function<void(Result<std::vector<Appended>>)>;
+
+  // Opens (creating if needed) the database and starts the committer. Recovers from a crash
+  // through RocksDB's WAL: every append that completed before the crash is there. Startup
+  // errors are returned with the path and RocksDB's reason.
+  static Result<std::unique_ptr<EventStore>> Open(const StoreOptions& options,
+                                                  StoreObserver* observer = nullptr);
+
+  // Stops the committer after completing the appends already queued; later appends complete
+  // with kNotReady.
+  ~EventStore();
+
+  // Stores `events` (all of one request) durably and exactly once each, assigning sequences to
+  // the new ones. Events whose (marketplace, store_id, event_id) is already stored, or repeated
+  // within the same call or commit, are reported as duplicates and not written again. `done`
+  // runs once, on the committer thread, after the WAL is synced (or with kOverloaded at once
+  // when too many appends wait, kStorageFailure if the write failed, kNotReady after Close).
+  // Each event must have marketplace, store_id and event_id set.
+  void AppendAsync(std::vector<proto::Event> events, AppendCallback done);
+
+  // Blocking form of AppendAsync, for the CLI, connectors and tests.
+  Result<std::vector<Appended>> Append(std::vector<proto::Event> events);
+
+  // Stored events in sequence order (with Event.sequence set).
+  Result<std::vector<proto::Event>> List(const ListQuery& query) const;
+  Result<std::optional<proto::Event>> Get(uint64_t sequence) const;
+  // The sequence of a stored event by its dedupe key.
+  Result<std::optional<uint64_t>> FindSequence(std::string_view marketplace,
+                                               std::string_view store_id,
+                                               std::string_view event_id) const;
+  // Number of events stored, and the highest sequence (0 when empty).
+  uint64_t LastSequence() const;
+
+  // The work queue: one item per stored event, written in the event's commit. Items stay until
+  // acknowledged, so pending work survives restarts.
+  Result<std::vector<WorkItem>> PendingWork(uint64_t after_sequence, size_t limit) const;
+  Result<void> AckWork(uint64_t sequence);
+
+  // Connector cursors ("aliexpress/<store>/messages" → opaque position), written with sync.
+  Result<void> PutCursor(std::string_view name, std::string_view value);
+  Result<std::optional<std::string>> GetCursor(std::string_view name) const;
+
+  // False once a write has failed (disk full, I/O error): /readyz reports it.
+  bool Healthy() const;
+
+  // Completes queued appends and stops the committer. Idempotent.
+  void Close();
+
+  class Impl;
+
+ private:
+  explicit EventStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace csgw::gateway
