@@ -119,6 +119,18 @@ Result<std::vector<JsonValue>> JsonValue::AsArray() const {
   return out;
 }
 
+Result<std::vector<std::pair<std::string, JsonValue>>> JsonValue::AsMembers() const {
+  const element e = El(element_);
+  simdjson::dom::object obj;
+  if (e.get_object().get(obj) != simdjson::SUCCESS) return WrongType(path_, "an object", e.type());
+  std::vector<std::pair<std::string, JsonValue>> out;
+  for (const auto field : obj) {
+    element value = field.value;
+    out.emplace_back(std::string(field.key), Child(&value, field.key));
+  }
+  return out;
+}
+
 Result<std::optional<JsonValue>> JsonValue::Find(std::string_view key) const {
   const element e = El(element_);
   simdjson::dom::object obj;

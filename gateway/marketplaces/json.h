@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -37,6 +38,8 @@ class JsonValue {
   Result<bool> AsBool() const;
   // The elements of an array.
   Result<std::vector<JsonValue>> AsArray() const;
+  // The members of an object, in document order.
+  Result<std::vector<std::pair<std::string, JsonValue>>> AsMembers() const;
 
   // Object members. Missing or null required members give kMissingField
   // "field '<path>' is required"; wrong types kInvalidField.
