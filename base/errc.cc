@@ -15,6 +15,7 @@ struct Row {
 
 // The one table. Rows are in enumerator order, so lookup is an index (checked by a test).
 constexpr std::array<Row, static_cast<size_t>(Errc::kCount)> kTable{{
+    {Errc::kBadRequest, 400, "bad_request"},
     {Errc::kMalformedJson, 400, "malformed_json"},
     {Errc::kMissingField, 400, "missing_field"},
     {Errc::kInvalidField, 400, "invalid_field"},

@@ -9,6 +9,7 @@ namespace csgw {
 // Request-path failures. When adding an enumerator, add its row to the table in errc.cc: the
 // test there fails for an enumerator without one.
 enum class Errc {
+  kBadRequest,           // not a valid HTTP request
   kMalformedJson,        // the body is not valid JSON
   kMissingField,         // a required field is absent or empty
   kInvalidField,         // a field is present but has the wrong type or value

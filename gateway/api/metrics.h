@@ -1,0 +1,47 @@
+// The gateway's Prometheus metrics, exported at /metrics. The only prometheus-cpp user.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "gateway/store/event_store.h"
+
+namespace csgw::gateway {
+
+// Thread-safe: every method may be called from any thread.
+class GatewayMetrics final : public StoreObserver {
+ public:
+  GatewayMetrics();
+  ~GatewayMetrics() override;
+
+  // csgw_http_requests_total{route,status}. `route` is a route template, never a raw path, so
+  // the label set stays bounded.
+  void CountRequest(std::string_view route, int status);
+  // csgw_ingest_latency_seconds{marketplace}: from the request reaching the handler to its
+  // events being durable.
+  void ObserveIngest(std::string_view marketplace, std::chrono::nanoseconds latency);
+  // csgw_webhook_rejected_total{marketplace,error}
+  void CountRejected(std::string_view marketplace, std::string_view error);
+  // csgw_webhook_ignored_total{marketplace}: acknowledged types that carry nothing we use.
+  void CountIgnored(std::string_view marketplace);
+  // csgw_events_stored_total{marketplace}
+  void CountStored(std::string_view marketplace, size_t events);
+
+  // StoreObserver: csgw_store_commit_appends / _events (batch size histograms),
+  // csgw_store_write_latency_seconds, csgw_dedupe_hits_total{marketplace},
+  // csgw_store_commit_failures_total.
+  void OnCommit(size_t appends, size_t events, std::chrono::nanoseconds write_latency) override;
+  void OnDuplicate(std::string_view marketplace) override;
+  void OnCommitFailure() override;
+
+  // The Prometheus text exposition format (version 0.0.4).
+  std::string Render() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace csgw::gateway

@@ -1,0 +1,186 @@
+#include "gateway/app.h"
+
+#include <signal.h>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <charconv>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "base/log.h"
+#include "gateway/api/ingest.h"
+#include "gateway/api/metrics.h"
+#include "gateway/api/router.h"
+#include "gateway/config/config.h"
+#include "gateway/http/server.h"
+#include "gateway/marketplaces/canonical.h"
+#include "gateway/marketplaces/registry.h"
+#include "gateway/store/event_store.h"
+
+namespace csgw::gateway {
+namespace {
+
+int Fail(const std::string& what) {
+  std::fprintf(stderr, "csgw: %s\n", what.c_str());
+  return 2;
+}
+
+Result<void> ApplyListen(const std::string& listen, proto::Config& config) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    return MakeError(Errc::kInvalidField, "--listen must be HOST:PORT, got " + listen);
+  }
+  uint32_t port = 0;
+  const std::string port_text = listen.substr(colon + 1);
+  const auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || p != port_text.data() + port_text.size() || port > 65535) {
+    return MakeError(Errc::kInvalidField, "--listen port must be 0..65535, got " + port_text);
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  config.mutable_server()->set_listen_host(host);
+  config.mutable_server()->set_listen_port(port);  // 0 stays 0: any free port
+  return Ok();
+}
+
+http::ServerOptions ServerOptionsFrom(const proto::ServerConfig& s) {
+  http::ServerOptions o;
+  o.host = s.listen_host();
+  o.port = static_cast<uint16_t>(s.listen_port());
+  o.max_body_bytes = s.max_body_bytes();
+  o.max_header_bytes = s.max_header_bytes();
+  o.header_timeout = std::chrono::milliseconds(s.header_timeout_ms());
+  o.body_timeout = std::chrono::milliseconds(s.body_timeout_ms());
+  o.idle_timeout = std::chrono::milliseconds(s.idle_timeout_ms());
+  o.write_timeout = std::chrono::milliseconds(s.write_timeout_ms());
+  o.handler_timeout = std::chrono::milliseconds(s.ingest_timeout_ms());
+  o.max_requests_per_connection = s.max_requests_per_connection();
+  o.max_connections = s.max_connections();
+  o.io_threads = s.io_threads();
+  return o;
+}
+
+StoreOptions StoreOptionsFrom(const proto::StoreConfig& s) {
+  StoreOptions o;
+  o.dir = s.data_dir();
+  o.max_batch_events = s.max_batch_events();
+  o.max_batch_bytes = s.max_batch_bytes();
+  o.max_pending_appends = s.max_pending_appends();
+  o.sync = !s.disable_sync();
+  return o;
+}
+
+Result<std::unique_ptr<CanonicalEvents>> BuildCanonical(const proto::EventsApiConfig& config,
+                                                        const Clock& clock) {
+  if (config.clients().empty()) return std::unique_ptr<CanonicalEvents>();
+  std::vector<CanonicalEvents::Client> clients;
+  for (const auto& c : config.clients()) {
+    auto token = ResolveSecret(c.token(), "events_api.clients[" + c.name() + "].token");
+    if (!token) return token.error();
+    clients.push_back({c.name(), std::move(token).value()});
+  }
+  return std::make_unique<CanonicalEvents>(std::move(clients), clock);
+}
+
+// Writes atomically (temp file + rename) so a reader never sees a half-written port.
+Result<void> WritePortFile(const std::string& path, uint16_t port) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << port << "\n";
+    if (!out) return MakeError(Errc::kInternal, "cannot write port file " + tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return MakeError(Errc::kInternal, "cannot write port file " + path + ": " + ec.message());
+  return Ok();
+}
+
+}  // namespace
+
+Result<proto::Config> EffectiveConfig(const ServeFlags& flags) {
+  proto::Config config;
+  if (flags.config_path) {
+    auto loaded = LoadConfigFile(*flags.config_path);
+    if (!loaded) return loaded.error();
+    config = std::move(loaded).value();
+  } else {
+    config = DefaultConfig();
+  }
+  if (flags.listen) {
+    if (auto ok = ApplyListen(*flags.listen, config); !ok) return ok.error();
+  }
+  if (flags.data_dir) config.mutable_store()->set_data_dir(*flags.data_dir);
+  if (auto valid = ValidateConfig(config); !valid) return valid.error();
+  return config;
+}
+
+int Serve(const ServeFlags& flags) {
+  // Block the stop signals before any thread starts, so only the waiter below receives them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto config = EffectiveConfig(flags);
+  if (!config) return Fail(config.error().message);
+  log::Level level = log::Level::kInfo;
+  log::ParseLevel(config.value().log().level(), &level);
+  log::SetLevel(level);
+
+  SystemClock clock;
+  // Everything that can fail on bad config fails here, before any socket opens.
+  auto adapters = AdapterRegistry::Build(config.value().marketplaces(), clock);
+  if (!adapters) return Fail(adapters.error().message);
+  auto canonical = BuildCanonical(config.value().events_api(), clock);
+  if (!canonical) return Fail(canonical.error().message);
+
+  GatewayMetrics metrics;
+  auto store = EventStore::Open(StoreOptionsFrom(config.value().store()), &metrics);
+  if (!store) return Fail(store.error().message);
+
+  Ingest ingest(*adapters.value(), canonical.value().get(), *store.value(), metrics);
+  Router router(ingest, *store.value(), metrics);
+  http::Server server(ServerOptionsFrom(config.value().server()), router);
+  if (auto listening = server.Listen(); !listening) return Fail(listening.error().message);
+  if (flags.port_file) {
+    if (auto written = WritePortFile(*flags.port_file, server.port()); !written) {
+      return Fail(written.error().message);
+    }
+  }
+  std::string marketplaces;
+  for (auto id : adapters.value()->Ids()) marketplaces += (marketplaces.empty() ? "" : ",") + std::string(id);
+  log::Info("gateway.started", {{"host", config.value().server().listen_host()},
+                                {"port", static_cast<int64_t>(server.port())},
+                                {"data_dir", config.value().store().data_dir()},
+                                {"marketplaces", marketplaces},
+                                {"events_api", canonical.value() != nullptr}});
+  router.SetReady(true);
+
+  std::atomic<bool> stopping{false};
+  std::thread waiter([&] {
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    stopping.store(true);
+    log::Info("gateway.stopping", {{"signal", signal_number}});
+    router.SetReady(false);
+    server.Stop();
+  });
+  server.Run();
+  // Run returning without a signal would leave the waiter blocked: wake it.
+  if (!stopping.load()) kill(getpid(), SIGTERM);
+  waiter.join();
+  store.value()->Close();
+  log::Info("gateway.stopped");
+  return 0;
+}
+
+}  // namespace csgw::gateway

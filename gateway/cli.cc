@@ -1,0 +1,198 @@
+#include "gateway/cli.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <charconv>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gateway/app.h"
+#include "gateway/config/config.h"
+#include "gateway/marketplaces/registry.h"
+#include "gateway/store/event_store.h"
+
+namespace csgw::gateway {
+namespace {
+
+constexpr char kUsage[] =
+    "usage: csgw <command> [flags]\n"
+    "\n"
+    "commands:\n"
+    "  serve [--config F] [--listen HOST:PORT] [--data DIR] [--port-file F]\n"
+    "        run the gateway (flags override the config; with no config, built-in defaults:\n"
+    "        127.0.0.1:8080, store under ./var/csgw, ozon and mercadolibre enabled)\n"
+    "  events [--config F] [--data DIR] [--store S] [--after SEQ] [--limit N]\n"
+    "        print stored events as JSON lines, oldest first (works while serving)\n"
+    "  check-config F\n"
+    "        load and validate a config file and resolve its secrets; exit 1 if invalid\n"
+    "  version\n";
+
+// --name value pairs after the command; positional arguments kept in order.
+struct Args {
+  std::map<std::string, std::string> flags;
+  std::vector<std::string> positional;
+};
+
+bool Parse(int argc, char** argv, const std::vector<std::string>& known, Args& out,
+           std::string& error) {
+  for (int i = 2; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.rfind("--", 0) != 0) {
+      out.positional.push_back(arg);
+      continue;
+    }
+    std::string value;
+    const size_t eq = arg.find('=');
+    if (eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    } else {
+      error = arg + " needs a value";
+      return false;
+    }
+    const std::string name = arg.substr(2);
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      error = "unknown flag " + arg;
+      return false;
+    }
+    out.flags[name] = value;
+  }
+  return true;
+}
+
+std::optional<std::string> Flag(const Args& args, const std::string& name) {
+  auto it = args.flags.find(name);
+  if (it == args.flags.end()) return std::nullopt;
+  return it->second;
+}
+
+int Usage(const std::string& error) {
+  if (!error.empty()) std::fprintf(stderr, "csgw: %s\n\n", error.c_str());
+  std::fputs(kUsage, stderr);
+  return 2;
+}
+
+bool ParseUint(const std::string& text, uint64_t& out) {
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && p == text.data() + text.size();
+}
+
+int CheckConfig(const Args& args) {
+  if (args.positional.size() != 1) return Usage("check-config takes one file");
+  const std::string& path = args.positional[0];
+  auto config = LoadConfigFile(path);
+  if (!config) {
+    std::fprintf(stderr, "csgw: %s\n", config.error().message.c_str());
+    return 1;
+  }
+  // Resolving secrets and parsing keys is part of a valid config.
+  SystemClock clock;
+  auto adapters = AdapterRegistry::Build(config.value().marketplaces(), clock);
+  if (!adapters) {
+    std::fprintf(stderr, "csgw: %s: %s\n", path.c_str(), adapters.error().message.c_str());
+    return 1;
+  }
+  for (const auto& c : config.value().events_api().clients()) {
+    auto token = ResolveSecret(c.token(), "events_api.clients[" + c.name() + "].token");
+    if (!token) {
+      std::fprintf(stderr, "csgw: %s: %s\n", path.c_str(), token.error().message.c_str());
+      return 1;
+    }
+  }
+  std::string ids;
+  for (auto id : adapters.value()->Ids()) ids += (ids.empty() ? "" : ", ") + std::string(id);
+  std::printf("%s: ok (marketplaces: %s)\n", path.c_str(), ids.empty() ? "none" : ids.c_str());
+  return 0;
+}
+
+int Events(const Args& args) {
+  ServeFlags flags;
+  flags.config_path = Flag(args, "config");
+  flags.data_dir = Flag(args, "data");
+  auto config = EffectiveConfig(flags);
+  if (!config) return Usage(config.error().message);
+  ListQuery query;
+  query.store_id = Flag(args, "store").value_or("");
+  uint64_t number = 0;
+  if (auto limit = Flag(args, "limit")) {
+    if (!ParseUint(*limit, number) || number == 0) return Usage("--limit must be a positive integer");
+    query.limit = number;
+  }
+  if (auto after = Flag(args, "after")) {
+    if (!ParseUint(*after, number)) return Usage("--after must be a sequence number");
+    query.after_sequence = number;
+  }
+  StoreOptions options;
+  options.dir = config.value().store().data_dir();
+  options.read_only = true;
+  auto store = EventStore::Open(options);
+  if (!store) {
+    std::fprintf(stderr, "csgw: %s\n", store.error().message.c_str());
+    return 2;
+  }
+  google::protobuf::util::JsonPrintOptions print;
+  print.preserve_proto_field_names = true;
+  // Page through the log so that a large --limit never holds everything in memory.
+  size_t remaining = query.limit;
+  while (remaining > 0) {
+    ListQuery page = query;
+    page.limit = std::min<size_t>(remaining, 1000);
+    auto events = store.value()->List(page);
+    if (!events) {
+      std::fprintf(stderr, "csgw: %s\n", events.error().message.c_str());
+      return 1;
+    }
+    for (const auto& event : events.value()) {
+      std::string line;
+      (void)google::protobuf::util::MessageToJsonString(event, &line, print);
+      std::cout << line << '\n';
+      query.after_sequence = event.sequence();
+    }
+    if (events.value().size() < page.limit) break;
+    remaining -= events.value().size();
+  }
+  std::cout.flush();
+  return 0;
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  if (argc < 2) return Usage("");
+  const std::string command = argv[1];
+  Args args;
+  std::string error;
+  if (command == "serve") {
+    if (!Parse(argc, argv, {"config", "listen", "data", "port-file"}, args, error)) return Usage(error);
+    if (!args.positional.empty()) return Usage("serve takes no positional arguments");
+    ServeFlags flags{Flag(args, "config"), Flag(args, "listen"), Flag(args, "data"),
+                     Flag(args, "port-file")};
+    return Serve(flags);
+  }
+  if (command == "events") {
+    if (!Parse(argc, argv, {"config", "data", "store", "limit", "after"}, args, error)) {
+      return Usage(error);
+    }
+    return Events(args);
+  }
+  if (command == "check-config") {
+    if (!Parse(argc, argv, {}, args, error)) return Usage(error);
+    return CheckConfig(args);
+  }
+  if (command == "version" || command == "--version") {
+    std::printf("csgw %s\n", CSGW_VERSION);
+    return 0;
+  }
+  if (command == "help" || command == "--help" || command == "-h") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  return Usage("unknown command " + command);
+}
+
+}  // namespace csgw::gateway
