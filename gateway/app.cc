@@ -121,6 +121,57 @@ Result<proto::Config> EffectiveConfig(const ServeFlags& flags) {
   return config;
 }
 
+class Gateway::Parts {
+ public:
+  std::unique_ptr<AdapterRegistry> adapters;
+  std::unique_ptr<CanonicalEvents> canonical;
+  // Declared before the store: the store reports commits to it until it closes.
+  GatewayMetrics metrics;
+  std::unique_ptr<EventStore> store;
+  std::unique_ptr<Ingest> ingest;
+  std::unique_ptr<Router> router;
+  std::unique_ptr<http::Server> server;
+};
+
+Gateway::Gateway(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+Gateway::~Gateway() {
+  // The server goes first so that no handler runs against a closed store.
+  parts_->server.reset();
+  parts_->store->Close();
+}
+
+Result<std::unique_ptr<Gateway>> Gateway::Create(const proto::Config& config, const Clock& clock) {
+  auto parts = std::make_unique<Parts>();
+  auto adapters = AdapterRegistry::Build(config.marketplaces(), clock);
+  if (!adapters) return adapters.error();
+  parts->adapters = std::move(adapters).value();
+  auto canonical = BuildCanonical(config.events_api(), clock);
+  if (!canonical) return canonical.error();
+  parts->canonical = std::move(canonical).value();
+  auto store = EventStore::Open(StoreOptionsFrom(config.store()), &parts->metrics);
+  if (!store) return store.error();
+  parts->store = std::move(store).value();
+  parts->ingest = std::make_unique<Ingest>(*parts->adapters, parts->canonical.get(), *parts->store,
+                                           parts->metrics);
+  parts->router = std::make_unique<Router>(*parts->ingest, *parts->store, parts->metrics);
+  parts->server = std::make_unique<http::Server>(ServerOptionsFrom(config.server()), *parts->router);
+  if (auto listening = parts->server->Listen(); !listening) return listening.error();
+  parts->router->SetReady(true);
+  return std::unique_ptr<Gateway>(new Gateway(std::move(parts)));
+}
+
+uint16_t Gateway::port() const { return parts_->server->port(); }
+EventStore& Gateway::store() { return *parts_->store; }
+std::vector<std::string_view> Gateway::marketplaces() const { return parts_->adapters->Ids(); }
+bool Gateway::events_api_enabled() const { return parts_->canonical != nullptr; }
+void Gateway::Run() { parts_->server->Run(); }
+
+void Gateway::Stop() {
+  parts_->router->SetReady(false);
+  parts_->server->Stop();
+}
+
 int Serve(const ServeFlags& flags) {
   // Block the stop signals before any thread starts, so only the waiter below receives them.
   sigset_t stop_signals;
@@ -137,33 +188,22 @@ int Serve(const ServeFlags& flags) {
   log::SetLevel(level);
 
   SystemClock clock;
-  // Everything that can fail on bad config fails here, before any socket opens.
-  auto adapters = AdapterRegistry::Build(config.value().marketplaces(), clock);
-  if (!adapters) return Fail(adapters.error().message);
-  auto canonical = BuildCanonical(config.value().events_api(), clock);
-  if (!canonical) return Fail(canonical.error().message);
-
-  GatewayMetrics metrics;
-  auto store = EventStore::Open(StoreOptionsFrom(config.value().store()), &metrics);
-  if (!store) return Fail(store.error().message);
-
-  Ingest ingest(*adapters.value(), canonical.value().get(), *store.value(), metrics);
-  Router router(ingest, *store.value(), metrics);
-  http::Server server(ServerOptionsFrom(config.value().server()), router);
-  if (auto listening = server.Listen(); !listening) return Fail(listening.error().message);
+  auto gateway = Gateway::Create(config.value(), clock);
+  if (!gateway) return Fail(gateway.error().message);
   if (flags.port_file) {
-    if (auto written = WritePortFile(*flags.port_file, server.port()); !written) {
+    if (auto written = WritePortFile(*flags.port_file, gateway.value()->port()); !written) {
       return Fail(written.error().message);
     }
   }
   std::string marketplaces;
-  for (auto id : adapters.value()->Ids()) marketplaces += (marketplaces.empty() ? "" : ",") + std::string(id);
+  for (auto id : gateway.value()->marketplaces()) {
+    marketplaces += (marketplaces.empty() ? "" : ",") + std::string(id);
+  }
   log::Info("gateway.started", {{"host", config.value().server().listen_host()},
-                                {"port", static_cast<int64_t>(server.port())},
+                                {"port", static_cast<int64_t>(gateway.value()->port())},
                                 {"data_dir", config.value().store().data_dir()},
                                 {"marketplaces", marketplaces},
-                                {"events_api", canonical.value() != nullptr}});
-  router.SetReady(true);
+                                {"events_api", gateway.value()->events_api_enabled()}});
 
   std::atomic<bool> stopping{false};
   std::thread waiter([&] {
@@ -171,14 +211,13 @@ int Serve(const ServeFlags& flags) {
     sigwait(&stop_signals, &signal_number);
     stopping.store(true);
     log::Info("gateway.stopping", {{"signal", signal_number}});
-    router.SetReady(false);
-    server.Stop();
+    gateway.value()->Stop();
   });
-  server.Run();
+  gateway.value()->Run();
   // Run returning without a signal would leave the waiter blocked: wake it.
   if (!stopping.load()) kill(getpid(), SIGTERM);
   waiter.join();
-  store.value()->Close();
+  gateway.value().reset();
   log::Info("gateway.stopped");
   return 0;
 }

@@ -1,0 +1,247 @@
+// End to end: the real gateway (server, adapters, store) on a loopback port with an injected
+// clock; every recorded fixture posted over HTTP and read back from the store.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "base/crypto.h"
+#include "base/log.h"
+#include "gateway/app.h"
+#include "gateway/config/config.h"
+#include "tests/support/fixtures.h"
+#include "tests/support/http_client.h"
+
+namespace csgw {
+namespace {
+
+using csgw::testing::FixtureCase;
+using csgw::testing::HttpCall;
+using csgw::testing::HttpReply;
+
+std::string Target(const FixtureCase& fc) {
+  std::string target = fc.request.path;
+  char sep = '?';
+  for (const auto& [k, v] : fc.request.query) {
+    target += sep + k + "=" + v;  // fixture values need no escaping
+    sep = '&';
+  }
+  return target;
+}
+
+HttpReply Post(uint16_t port, const FixtureCase& fc) {
+  std::map<std::string, std::string> headers(fc.request.headers.begin(), fc.request.headers.end());
+  return HttpCall(port, fc.request.method, Target(fc), fc.request.body, headers);
+}
+
+class E2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("csgw_e2e_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    csgw::testing::SetTestSecretEnv();
+    config_ = csgw::testing::TestConfig();
+    config_.mutable_store()->set_data_dir(dir_.string());
+    gateway::ApplyDefaults(config_);
+    config_.mutable_server()->set_listen_port(0);
+    config_.mutable_server()->set_max_body_bytes(64 * 1024);
+    Start();
+  }
+  void Start() {
+    auto gateway = gateway::Gateway::Create(config_, clock_);
+    ASSERT_TRUE(gateway) << gateway.error().message;
+    gateway_ = std::move(gateway).value();
+    thread_ = std::thread([this] { gateway_->Run(); });
+  }
+  void Stop() {
+    gateway_->Stop();
+    thread_.join();
+    gateway_.reset();
+  }
+  void TearDown() override {
+    if (gateway_) Stop();
+    std::filesystem::remove_all(dir_);
+  }
+  uint16_t port() const { return gateway_->port(); }
+
+  std::filesystem::path dir_;
+  proto::Config config_;
+  ManualClock clock_{FromUnixMillis(1'700'000'000'000)};
+  std::unique_ptr<gateway::Gateway> gateway_;
+  std::thread thread_;
+};
+
+std::string Key(const proto::Event& e) {
+  return e.marketplace() + "|" + e.store_id() + "|" + e.event_id();
+}
+
+TEST_F(E2eTest, EveryFixtureIsAnsweredAndStoredExactlyOnce) {
+  const auto cases = csgw::testing::LoadAllFixtureCases();
+  ASSERT_FALSE(cases.empty());
+  std::set<std::string> marketplaces;
+  std::map<std::string, std::pair<const FixtureCase*, size_t>> expected;  // key → case, index
+  for (int round = 0; round < 2; ++round) {  // the second round is a redelivery of everything
+    for (const FixtureCase& fc : cases) {
+      clock_.Set(fc.now);
+      const HttpReply reply = Post(port(), fc);
+      ASSERT_EQ(reply.status, fc.expect_status) << fc.Label() << " round " << round << ": "
+                                                << reply.body;
+      marketplaces.insert(fc.marketplace);
+      if (fc.expect_status >= 400) {
+        EXPECT_NE(reply.body.find("\"error\":\"" + fc.expect_error + "\""), std::string::npos)
+            << fc.Label() << ": " << reply.body;
+        EXPECT_EQ(reply.headers.at("content-type"), "application/json") << fc.Label();
+        continue;
+      }
+      if (fc.expect_body) EXPECT_EQ(reply.body, *fc.expect_body) << fc.Label();
+    }
+  }
+  // Every marketplace has recorded cases.
+  for (const char* id : {"ozon", "mercadolibre", "lazada", "shopee", "ebay", "canonical"}) {
+    EXPECT_TRUE(marketplaces.count(id)) << "no fixtures for " << id;
+  }
+
+  gateway::ListQuery query;
+  query.limit = 100000;
+  auto stored = gateway_->store().List(query);
+  ASSERT_TRUE(stored);
+  std::map<std::string, const proto::Event*> by_key;
+  for (const auto& e : stored.value()) {
+    EXPECT_TRUE(by_key.emplace(Key(e), &e).second) << "stored twice: " << Key(e);
+  }
+  // Each expected event is there, once, as the fixture describes it.
+  size_t expected_count = 0;
+  for (const FixtureCase& fc : cases) {
+    if (fc.expect_status >= 400) continue;
+    for (const auto& want : fc.expect_events) {
+      const std::string key = (fc.marketplace == "canonical" ? want.fields.at("marketplace")
+                                                            : fc.marketplace) +
+                              "|" + want.fields.at("store_id") + "|" + want.fields.at("event_id");
+      auto it = by_key.find(key);
+      ASSERT_NE(it, by_key.end()) << fc.Label() << " missing " << key;
+      EXPECT_EQ(csgw::testing::CheckEvent(*it->second, want), "") << fc.Label();
+      ++expected_count;
+    }
+  }
+  // Fixtures may legitimately describe the same event twice (a redelivery case).
+  EXPECT_LE(by_key.size(), expected_count);
+  EXPECT_GT(by_key.size(), 0u);
+
+  const HttpReply metrics = HttpCall(port(), "GET", "/metrics");
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find("csgw_dedupe_hits_total"), std::string::npos);
+  EXPECT_NE(metrics.body.find("csgw_store_commit_events_bucket"), std::string::npos);
+  EXPECT_NE(metrics.body.find("csgw_ingest_latency_seconds_bucket"), std::string::npos);
+  EXPECT_NE(metrics.body.find("route=\"/v1/webhooks/lazada\""), std::string::npos);
+}
+
+TEST_F(E2eTest, StoredEventsSurviveARestart) {
+  const auto cases = csgw::testing::LoadFixtureCases("ozon");
+  for (const auto& fc : cases) {
+    clock_.Set(fc.now);
+    Post(port(), fc);
+  }
+  gateway::ListQuery query;
+  query.limit = 100000;
+  const size_t before = gateway_->store().List(query).value().size();
+  ASSERT_GT(before, 0u);
+  Stop();
+  Start();
+  EXPECT_EQ(gateway_->store().List(query).value().size(), before);
+  for (const auto& fc : cases) {  // redelivered after the restart: still stored once
+    clock_.Set(fc.now);
+    EXPECT_EQ(Post(port(), fc).status, fc.expect_status) << fc.Label();
+  }
+  EXPECT_EQ(gateway_->store().List(query).value().size(), before);
+}
+
+TEST_F(E2eTest, ConcurrentRedeliveriesOfOneEventStoreItOnce) {
+  clock_.Set(FromUnixMillis(1603766859530));
+  gateway::InboundRequest request;
+  request.method = "POST";
+  request.body =
+      R"({"seller_id":"1234567","message_type":0,"data":{"order_status":"unpaid",)"
+      R"("trade_order_id":"260422900198363","trade_order_line_id":"260422900298363",)"
+      R"("status_update_time":1603698638},"timestamp":1603766859530,"site":"lazada_vn"})";
+  csgw::testing::SignRequest("lazada", request);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 10; ++i) {
+        auto reply = HttpCall(port(), "POST", "/v1/webhooks/lazada", request.body,
+                              {{"Authorization", request.headers["authorization"]}});
+        if (reply.status == 200) ok.fetch_add(1);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 80);
+  gateway::ListQuery query;
+  query.store_id = "1234567";
+  EXPECT_EQ(gateway_->store().List(query).value().size(), 1u);
+}
+
+TEST_F(E2eTest, BoundaryErrorsAreJsonWithStableCodes) {
+  struct Case {
+    std::string method, target, body;
+    int status;
+    std::string code;
+  };
+  const std::vector<Case> cases = {
+      {"POST", "/v1/webhooks/nosuchmarket", "{}", 404, "unknown_marketplace"},
+      {"POST", "/v1/webhooks/lazada", "{}", 401, "bad_signature"},
+      {"POST", "/v1/webhooks/ozon", "{not json", 400, "malformed_json"},
+      {"POST", "/v1/webhooks/ozon", std::string(70 * 1024, ' '), 413, "payload_too_large"},
+      {"GET", "/v1/webhooks/lazada", "", 405, "method_not_allowed"},
+      {"POST", "/v1/events", "{}", 401, "unauthenticated"},
+      {"GET", "/v1/events", "", 405, "method_not_allowed"},
+      {"GET", "/nowhere", "", 404, "not_found"},
+  };
+  for (const auto& c : cases) {
+    const HttpReply reply = HttpCall(port(), c.method, c.target, c.body);
+    EXPECT_EQ(reply.status, c.status) << c.method << " " << c.target << ": " << reply.body;
+    EXPECT_NE(reply.body.find("\"error\":\"" + c.code + "\""), std::string::npos) << reply.body;
+    EXPECT_NE(reply.body.find("\"message\":\""), std::string::npos) << reply.body;
+  }
+  // The server is still up and nothing was stored.
+  EXPECT_EQ(HttpCall(port(), "GET", "/healthz").status, 200);
+  gateway::ListQuery query;
+  EXPECT_TRUE(gateway_->store().List(query).value().empty());
+}
+
+TEST_F(E2eTest, HealthAndReadiness) {
+  EXPECT_EQ(HttpCall(port(), "GET", "/healthz").status, 200);
+  const HttpReply ready = HttpCall(port(), "GET", "/readyz");
+  EXPECT_EQ(ready.status, 200);
+  EXPECT_NE(ready.body.find("\"ready\":true"), std::string::npos);
+}
+
+TEST_F(E2eTest, LogsCarryIdsButNeverBuyerText) {
+  const std::string secret_text = "Buyer private text 9f3a1c";
+  const std::string body = R"({"message_type":"TYPE_NEW_MESSAGE","chat_id":"c-1","chat_type":"Buyer_Seller",)"
+                           R"("message_id":"m-1","created_at":"not a date","user":{"id":"1","type":"Customer"},)"
+                           R"("data":[")" + secret_text + R"("],"seller_id":"7"})";
+  log::SetLevel(log::Level::kDebug);
+  ::testing::internal::CaptureStderr();
+  const HttpReply bad = HttpCall(port(), "POST", "/v1/webhooks/ozon", body);
+  clock_.Set(FromUnixMillis(1658177884528));
+  std::string good_body = body;
+  good_body.replace(good_body.find("not a date"), 10, "2022-07-18T20:58:04.528Z");
+  const HttpReply good = HttpCall(port(), "POST", "/v1/webhooks/ozon", good_body);
+  const std::string logs = ::testing::internal::GetCapturedStderr();
+  log::SetLevel(log::Level::kInfo);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(good.status, 200);
+  EXPECT_EQ(logs.find("9f3a1c"), std::string::npos) << logs;
+  EXPECT_EQ(bad.body.find("9f3a1c"), std::string::npos) << bad.body;
+  EXPECT_NE(logs.find("webhook.rejected"), std::string::npos) << logs;
+  EXPECT_NE(logs.find(bad.headers.at("x-request-id")), std::string::npos) << logs;
+}
+
+}  // namespace
+}  // namespace csgw
