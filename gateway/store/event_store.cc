@@ -1,1 +1,397 @@
-// placeholder: being written
+#include "gateway/store/event_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <atomic>
+#include <cassert>
+#include <climits>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+
+#include "base/log.h"
+#include "gateway/store/database.h"
+#include "gateway/store/keys.h"
+#include "gateway/store/queries.h"
+
+namespace csgw::gateway {
+namespace {
+
+using store_db::Cf;
+using store_db::Database;
+using store_db::StorageError;
+
+// Checks the fields the keys are built from. The whole call is refused on the first bad event
+// so a request is stored entirely or not at all.
+Result<void> ValidateEvents(const std::vector<proto::Event>& events) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    const proto::Event& event = events[i];
+    const auto invalid = [i](std::string_view what) {
+      return MakeError(Errc::kInvalidField,
+                       "events[" + std::to_string(i) + "]." + std::string(what));
+    };
+    if (event.marketplace().empty()) return invalid("marketplace is empty");
+    if (event.store_id().empty()) return invalid("store_id is empty");
+    if (event.event_id().empty()) return invalid("event_id is empty");
+    // '\0' separates the parts of the dedupe and index keys.
+    if (event.marketplace().find('\0') != std::string::npos) {
+      return invalid("marketplace contains NUL");
+    }
+    if (event.store_id().find('\0') != std::string::npos) return invalid("store_id contains NUL");
+  }
+  return Ok();
+}
+
+}  // namespace
+
+class EventStore::Impl {
+ public:
+  Impl(const StoreOptions& options, StoreObserver* observer, std::unique_ptr<Database> database,
+       uint64_t last_sequence)
+      : options_(options),
+        observer_(observer),
+        db_(std::move(database)),
+        next_sequence_(last_sequence + 1),
+        last_sequence_(last_sequence) {
+    committer_ = std::thread([this] { CommitLoop(); });
+  }
+
+  ~Impl() { Close(); }
+
+  void AppendAsync(std::vector<proto::Event> events, AppendCallback done) {
+    if (auto valid = ValidateEvents(events); !valid) return done(valid.error());
+    size_t bytes = 0;
+    for (const proto::Event& event : events) {
+      const size_t size = event.ByteSizeLong();
+      // Protobuf cannot serialise a message of 2 GiB or more.
+      if (size > static_cast<size_t>(INT_MAX)) {
+        return done(MakeError(Errc::kPayloadTooLarge, "event over 2 GiB"));
+      }
+      bytes += size;
+    }
+    {
+      std::unique_lock lock(mutex_);
+      if (closing_) {
+        lock.unlock();
+        return done(MakeError(Errc::kNotReady, "store is closed"));
+      }
+      if (events.empty()) {
+        // Nothing to write, hence nothing to wait for.
+        lock.unlock();
+        return done(std::vector<Appended>());
+      }
+      if (pending_.size() >= options_.max_pending_appends) {
+        lock.unlock();
+        return done(MakeError(Errc::kOverloaded, "store append queue is full"));
+      }
+      pending_.push_back(PendingAppend{std::move(events), bytes, std::move(done)});
+    }
+    work_ready_.notify_one();
+  }
+
+  const Database& db() const { return *db_; }
+
+  uint64_t LastSequence() const { return last_sequence_.load(std::memory_order_acquire); }
+
+  Result<void> AckWork(uint64_t sequence) {
+    return SyncWrite("ack work", [&](rocksdb::DB& db, const rocksdb::WriteOptions& options) {
+      return db.Delete(options, db_->cf(Cf::kQueue), store_keys::EncodeSequence(sequence));
+    });
+  }
+
+  Result<void> PutCursor(std::string_view name, std::string_view value) {
+    if (name.empty()) return MakeError(Errc::kInvalidField, "cursor name is empty");
+    return SyncWrite("put cursor", [&](rocksdb::DB& db, const rocksdb::WriteOptions& options) {
+      return db.Put(options, db_->cf(Cf::kCursors), name, value);
+    });
+  }
+
+  bool Healthy() const { return healthy_.load(std::memory_order_acquire); }
+
+  void Close() {
+    // call_once also makes a second, concurrent Close wait until the first has drained.
+    std::call_once(close_once_, [this] {
+      {
+        std::lock_guard lock(mutex_);
+        closing_ = true;
+      }
+      work_ready_.notify_one();
+      committer_.join();
+    });
+  }
+
+ private:
+  struct PendingAppend {
+    std::vector<proto::Event> events;
+    size_t bytes = 0;  // encoded size of `events`
+    AppendCallback done;
+  };
+
+  // One commit being built: the appends it carries and what each of their events became.
+  struct Commit {
+    std::vector<PendingAppend> appends;
+    std::vector<std::vector<Appended>> results;  // parallel to appends
+    size_t events = 0;
+  };
+
+  template <class WriteFn>
+  Result<void> SyncWrite(std::string_view operation, WriteFn write) {
+    rocksdb::WriteOptions options;
+    options.sync = true;
+    if (const rocksdb::Status s = write(db_->db(), options); !s.ok()) {
+      MarkUnhealthy(operation, s);
+      return StorageError(operation, db_->dir(), s);
+    }
+    return Ok();
+  }
+
+  void MarkUnhealthy(std::string_view operation, const rocksdb::Status& status) {
+    healthy_.store(false, std::memory_order_release);
+    log::Error("store.failed",
+               {{"path", db_->dir()}, {"operation", operation}, {"status", status.ToString()}});
+  }
+
+  void CommitLoop() {
+    for (;;) {
+      Commit commit;
+      {
+        std::unique_lock lock(mutex_);
+        work_ready_.wait(lock, [this] { return closing_ || !pending_.empty(); });
+        if (pending_.empty()) return;  // closing, and everything queued is done
+        TakeBatch(commit);
+      }
+      CommitBatch(commit);
+    }
+  }
+
+  // Moves the oldest pending appends into `commit`, as many as the caps allow and at least one.
+  // Requires mutex_.
+  void TakeBatch(Commit& commit) {
+    size_t bytes = 0;
+    while (!pending_.empty()) {
+      PendingAppend& next = pending_.front();
+      if (!commit.appends.empty() &&
+          (commit.events + next.events.size() > options_.max_batch_events ||
+           bytes + next.bytes > options_.max_batch_bytes)) {
+        break;
+      }
+      commit.events += next.events.size();
+      bytes += next.bytes;
+      commit.appends.push_back(std::move(next));
+      pending_.pop_front();
+    }
+  }
+
+  // Dedupes, writes and completes one batch. Runs only on the committer thread, which is the only
+  // writer of "dedupe": nothing can store a key between the lookup and the write.
+  void CommitBatch(Commit& commit) {
+    // Every event's dedupe key, and each distinct key once for the lookup.
+    std::vector<std::string> keys;
+    keys.reserve(commit.events);
+    for (const PendingAppend& append : commit.appends) {
+      for (const proto::Event& e : append.events) {
+        keys.push_back(store_keys::DedupeKey(e.marketplace(), e.store_id(), e.event_id()));
+      }
+    }
+    std::unordered_map<std::string_view, size_t> distinct;  // key → index into lookup
+    std::vector<rocksdb::Slice> lookup;
+    std::vector<size_t> key_slot(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      const auto [it, inserted] = distinct.try_emplace(keys[i], lookup.size());
+      if (inserted) lookup.emplace_back(keys[i]);
+      key_slot[i] = it->second;
+    }
+    // The sequence each distinct key has: stored before, or assigned below. 0 = none.
+    std::vector<uint64_t> slot_sequence(lookup.size(), 0);
+    if (const rocksdb::Status s = LookUpStored(lookup, slot_sequence); !s.ok()) {
+      return FailBatch(commit, "dedupe lookup", s);
+    }
+
+    rocksdb::WriteBatch batch;
+    std::string value;
+    size_t key_index = 0;
+    size_t duplicates = 0;
+    uint64_t next = next_sequence_;
+    commit.results.resize(commit.appends.size());
+    for (size_t a = 0; a < commit.appends.size(); ++a) {
+      std::vector<Appended>& results = commit.results[a];
+      results.reserve(commit.appends[a].events.size());
+      for (proto::Event& event : commit.appends[a].events) {
+        uint64_t& known = slot_sequence[key_slot[key_index]];
+        const std::string& dedupe_key = keys[key_index++];
+        if (known != 0) {
+          results.push_back(Appended{known, true});
+          ++duplicates;
+          continue;
+        }
+        known = next++;
+        const std::string sequence_key = store_keys::EncodeSequence(known);
+        event.set_sequence(known);
+        value.clear();
+        const bool serialized = event.AppendToString(&value);
+        assert(serialized);  // sizes were checked in AppendAsync
+        (void)serialized;
+        batch.Put(db_->cf(Cf::kEvents), sequence_key, value);
+        batch.Put(db_->cf(Cf::kDedupe), dedupe_key, sequence_key);
+        batch.Put(db_->cf(Cf::kQueue), sequence_key,
+                  store_keys::EncodeQueueValue(event.marketplace(), event.store_id()));
+        batch.Put(db_->cf(Cf::kStoreEvents), store_keys::StoreEventsKey(event.store_id(), known),
+                  rocksdb::Slice());
+        results.push_back(Appended{known, false});
+      }
+    }
+
+    // A batch of duplicates only has nothing to write: what they duplicate was read from the
+    // database, and (with options.sync) nothing is readable before its WAL record is synced.
+    std::chrono::nanoseconds latency{0};
+    if (batch.Count() > 0) {
+      rocksdb::WriteOptions write_options;
+      write_options.sync = options_.sync;
+      const auto start = std::chrono::steady_clock::now();
+      const rocksdb::Status s = db_->db().Write(write_options, &batch);
+      latency = std::chrono::steady_clock::now() - start;
+      // The sequences stay consumed even if the write failed: RocksDB may have put the batch in
+      // the WAL before failing the sync, and reusing them could then pair a recovered dedupe
+      // entry with another event. A gap is harmless.
+      next_sequence_ = next;
+      if (!s.ok()) return FailBatch(commit, "write", s);
+      last_sequence_.store(next - 1, std::memory_order_release);
+    }
+    Complete(commit, latency, duplicates);
+  }
+
+  // Fills `sequences[i]` with the stored sequence of `keys[i]`, leaving 0 where there is none.
+  rocksdb::Status LookUpStored(const std::vector<rocksdb::Slice>& keys,
+                               std::vector<uint64_t>& sequences) {
+    std::vector<rocksdb::PinnableSlice> values(keys.size());
+    std::vector<rocksdb::Status> statuses(keys.size());
+    db_->db().MultiGet(rocksdb::ReadOptions(), db_->cf(Cf::kDedupe), keys.size(), keys.data(),
+                       values.data(), statuses.data());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (statuses[i].IsNotFound()) continue;
+      if (!statuses[i].ok()) return statuses[i];
+      const auto sequence = store_keys::DecodeSequence(values[i].ToStringView());
+      if (!sequence) return rocksdb::Status::Corruption("malformed dedupe value");
+      sequences[i] = *sequence;
+    }
+    return rocksdb::Status::OK();
+  }
+
+  // Reports a written commit, then runs its callbacks: the observer's counts are current by
+  // the time a caller sees its result.
+  void Complete(Commit& commit, std::chrono::nanoseconds latency, size_t duplicates) {
+    if (observer_ != nullptr) {
+      observer_->OnCommit(commit.appends.size(), commit.events, latency);
+      if (duplicates > 0) {
+        for (size_t a = 0; a < commit.appends.size(); ++a) {
+          for (size_t i = 0; i < commit.results[a].size(); ++i) {
+            if (commit.results[a][i].duplicate) {
+              observer_->OnDuplicate(commit.appends[a].events[i].marketplace());
+            }
+          }
+        }
+      }
+    }
+    for (size_t a = 0; a < commit.appends.size(); ++a) {
+      commit.appends[a].done(std::move(commit.results[a]));
+    }
+  }
+
+  void FailBatch(Commit& commit, std::string_view operation, const rocksdb::Status& status) {
+    MarkUnhealthy(operation, status);
+    if (observer_ != nullptr) observer_->OnCommitFailure();
+    const Error error = StorageError(operation, db_->dir(), status);
+    for (PendingAppend& append : commit.appends) append.done(error);
+  }
+
+  const StoreOptions options_;
+  StoreObserver* const observer_;
+  const std::unique_ptr<Database> db_;
+
+  std::mutex mutex_;
+  std::condition_variable work_ready_;
+  std::deque<PendingAppend> pending_;  // guarded by mutex_
+  bool closing_ = false;               // guarded by mutex_
+
+  uint64_t next_sequence_;  // committer thread only
+  std::atomic<uint64_t> last_sequence_;
+  std::atomic<bool> healthy_{true};
+  std::once_flag close_once_;
+  std::thread committer_;  // started by the constructor once all above is built; Close joins it
+};
+
+Result<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions& options,
+                                                     StoreObserver* observer) {
+  if (options.dir.empty()) return MakeError(Errc::kInvalidField, "store dir is empty");
+  if (options.max_batch_events == 0 || options.max_batch_bytes == 0 ||
+      options.max_pending_appends == 0) {
+    return MakeError(Errc::kInvalidField, "store batch and queue limits must be positive");
+  }
+  auto database = Database::Open(options.dir);
+  if (!database) return database.error();
+
+  // Sequences are dense from 1 and the last event has the highest one.
+  const auto last_sequence = store_db::LastStoredSequence(*database.value());
+  if (!last_sequence) return last_sequence.error();
+  log::Info("store.opened", {{"path", options.dir}, {"last_sequence", last_sequence.value()}});
+  return std::unique_ptr<EventStore>(new EventStore(std::make_unique<Impl>(
+      options, observer, std::move(database).value(), last_sequence.value())));
+}
+
+EventStore::EventStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+EventStore::~EventStore() = default;
+
+void EventStore::AppendAsync(std::vector<proto::Event> events, AppendCallback done) {
+  impl_->AppendAsync(std::move(events), std::move(done));
+}
+
+Result<std::vector<Appended>> EventStore::Append(std::vector<proto::Event> events) {
+  std::promise<Result<std::vector<Appended>>> promise;
+  std::future<Result<std::vector<Appended>>> future = promise.get_future();
+  AppendAsync(std::move(events), [&promise](Result<std::vector<Appended>> result) {
+    promise.set_value(std::move(result));
+  });
+  return future.get();
+}
+
+Result<std::vector<proto::Event>> EventStore::List(const ListQuery& query) const {
+  return store_db::ListEvents(impl_->db(), query);
+}
+
+Result<std::optional<proto::Event>> EventStore::Get(uint64_t sequence) const {
+  return store_db::GetEvent(impl_->db(), sequence);
+}
+
+Result<std::optional<uint64_t>> EventStore::FindSequence(std::string_view marketplace,
+                                                         std::string_view store_id,
+                                                         std::string_view event_id) const {
+  return store_db::FindEventSequence(impl_->db(), marketplace, store_id, event_id);
+}
+
+uint64_t EventStore::LastSequence() const { return impl_->LastSequence(); }
+
+Result<std::vector<WorkItem>> EventStore::PendingWork(uint64_t after_sequence, size_t limit) const {
+  return store_db::ListWork(impl_->db(), after_sequence, limit);
+}
+
+Result<void> EventStore::AckWork(uint64_t sequence) { return impl_->AckWork(sequence); }
+
+Result<void> EventStore::PutCursor(std::string_view name, std::string_view value) {
+  return impl_->PutCursor(name, value);
+}
+
+Result<std::optional<std::string>> EventStore::GetCursor(std::string_view name) const {
+  return store_db::GetCursor(impl_->db(), name);
+}
+
+bool EventStore::Healthy() const { return impl_->Healthy(); }
+
+void EventStore::Close() { impl_->Close(); }
+
+}  // namespace csgw::gateway

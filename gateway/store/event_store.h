@@ -19,7 +19,8 @@ namespace csgw::gateway {
 struct StoreOptions {
   // Directory of the database; created if missing.
   std::string dir;
-  // Most events one group commit carries. Default: 1024.
+  // Most events one group commit carries (a single append with more still commits alone: an
+  // append is never split). Default: 1024.
   size_t max_batch_events = 1024;
   // Most encoded bytes one group commit carries (a single larger append still commits alone).
   size_t max_batch_bytes = 16u << 20;
@@ -80,7 +81,7 @@ class EventStore {
                                                   StoreObserver* observer = nullptr);
 
   // Stops the committer after completing the appends already queued; later appends complete
-  // with kNotReady.
+  // with kNotReady. No other call may run concurrently with the destructor.
   ~EventStore();
 
   // Stores `events` (all of one request) durably and exactly once each, assigning sequences to
@@ -88,7 +89,11 @@ class EventStore {
   // within the same call or commit, are reported as duplicates and not written again. `done`
   // runs once, on the committer thread, after the WAL is synced (or with kOverloaded at once
   // when too many appends wait, kStorageFailure if the write failed, kNotReady after Close).
-  // Each event must have marketplace, store_id and event_id set.
+  // Each event must have marketplace, store_id and event_id set, and marketplace and store_id
+  // must not contain '\0'; otherwise the whole call completes with kInvalidField. Refusals
+  // (kInvalidField, kPayloadTooLarge for an event over 2 GiB, kOverloaded, kNotReady) and an
+  // empty `events` complete at once on the calling thread. `done` and the observer must not call
+  // Append or Close: they run on the committer thread, which would wait for itself.
   void AppendAsync(std::vector<proto::Event> events, AppendCallback done);
 
   // Blocking form of AppendAsync, for the CLI, connectors and tests.
@@ -101,7 +106,8 @@ class EventStore {
   Result<std::optional<uint64_t>> FindSequence(std::string_view marketplace,
                                                std::string_view store_id,
                                                std::string_view event_id) const;
-  // Number of events stored, and the highest sequence (0 when empty).
+  // The highest sequence stored (0 when empty). Sequences are dense from 1, so this is the
+  // number of events stored, except that a failed commit leaves a gap.
   uint64_t LastSequence() const;
 
   // The work queue: one item per stored event, written in the event's commit. Items stay until
@@ -113,10 +119,13 @@ class EventStore {
   Result<void> PutCursor(std::string_view name, std::string_view value);
   Result<std::optional<std::string>> GetCursor(std::string_view name) const;
 
-  // False once a write has failed (disk full, I/O error): /readyz reports it.
+  // False once a write, or a commit's dedupe lookup, has failed (disk full, I/O error): /readyz
+  // reports it.
   bool Healthy() const;
 
-  // Completes queued appends and stops the committer. Idempotent.
+  // Completes queued appends and stops the committer. Idempotent; a concurrent second call
+  // returns when the first has finished. Reads, AckWork and cursors keep working until the
+  // store is destroyed, so the pipeline can acknowledge what it finishes during shutdown.
   void Close();
 
   class Impl;

@@ -1,0 +1,157 @@
+#include "gateway/store/queries.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/iterator.h>
+
+#include <memory>
+
+#include "gateway/store/keys.h"
+
+namespace csgw::gateway::store_db {
+namespace {
+
+// A record that cannot be decoded: the database was damaged or written by incompatible code.
+Error CorruptRecord(std::string_view what, uint64_t sequence, std::string_view dir) {
+  return MakeError(Errc::kStorageFailure, "corrupt " + std::string(what) + " at sequence " +
+                                              std::to_string(sequence) + " in " + std::string(dir));
+}
+
+std::unique_ptr<rocksdb::Iterator> NewIterator(const Database& db, Cf cf) {
+  return std::unique_ptr<rocksdb::Iterator>(db.db().NewIterator(rocksdb::ReadOptions(), db.cf(cf)));
+}
+
+bool ParseEvent(const rocksdb::Slice& bytes, proto::Event& event) {
+  return event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+}
+
+// Events in sequence order from the whole log.
+Result<std::vector<proto::Event>> ListAll(const Database& db, uint64_t after_sequence,
+                                          size_t limit) {
+  std::vector<proto::Event> out;
+  const auto it = NewIterator(db, Cf::kEvents);
+  for (it->Seek(store_keys::EncodeSequence(after_sequence + 1)); it->Valid() && out.size() < limit;
+       it->Next()) {
+    const auto sequence = store_keys::DecodeSequence(it->key().ToStringView());
+    if (!sequence) return CorruptRecord("event key", 0, db.dir());
+    if (!ParseEvent(it->value(), out.emplace_back())) {
+      return CorruptRecord("event", *sequence, db.dir());
+    }
+  }
+  if (!it->status().ok()) return StorageError("list events", db.dir(), it->status());
+  return out;
+}
+
+// Events of one store: the "store_events" index gives their sequences, "events" the events.
+Result<std::vector<proto::Event>> ListStore(const Database& db, const ListQuery& query) {
+  if (query.store_id.find('\0') != std::string::npos) {
+    return MakeError(Errc::kInvalidField, "store_id contains NUL");
+  }
+  const std::string prefix = store_keys::StoreEventsPrefix(query.store_id);
+  std::vector<std::string> keys;
+  {
+    const auto it = NewIterator(db, Cf::kStoreEvents);
+    for (it->Seek(store_keys::StoreEventsKey(query.store_id, query.after_sequence + 1));
+         it->Valid() && keys.size() < query.limit; it->Next()) {
+      const std::string_view key = it->key().ToStringView();
+      if (!key.starts_with(prefix)) break;
+      const auto sequence = store_keys::StoreEventsSequence(key);
+      if (!sequence) return CorruptRecord("store index key", 0, db.dir());
+      keys.push_back(store_keys::EncodeSequence(*sequence));
+    }
+    if (!it->status().ok()) return StorageError("list store index", db.dir(), it->status());
+  }
+
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db.db().MultiGet(rocksdb::ReadOptions(), db.cf(Cf::kEvents), slices.size(), slices.data(),
+                   values.data(), statuses.data(), /*sorted_input=*/true);
+  std::vector<proto::Event> out;
+  out.reserve(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const uint64_t sequence = *store_keys::DecodeSequence(keys[i]);
+    // The index entry and the event are written in one batch: one without the other is damage.
+    if (statuses[i].IsNotFound()) return CorruptRecord("store index", sequence, db.dir());
+    if (!statuses[i].ok()) return StorageError("read event", db.dir(), statuses[i]);
+    if (!ParseEvent(values[i], out.emplace_back())) {
+      return CorruptRecord("event", sequence, db.dir());
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<proto::Event>> ListEvents(const Database& db, const ListQuery& query) {
+  // Nothing can follow the largest sequence; checked so that after_sequence + 1 cannot wrap.
+  if (query.limit == 0 || query.after_sequence == UINT64_MAX) {
+    return std::vector<proto::Event>();
+  }
+  if (query.store_id.empty()) return ListAll(db, query.after_sequence, query.limit);
+  return ListStore(db, query);
+}
+
+Result<std::optional<proto::Event>> GetEvent(const Database& db, uint64_t sequence) {
+  rocksdb::PinnableSlice value;
+  const rocksdb::Status s = db.db().Get(rocksdb::ReadOptions(), db.cf(Cf::kEvents),
+                                        store_keys::EncodeSequence(sequence), &value);
+  if (s.IsNotFound()) return std::optional<proto::Event>();
+  if (!s.ok()) return StorageError("get event", db.dir(), s);
+  proto::Event event;
+  if (!ParseEvent(value, event)) return CorruptRecord("event", sequence, db.dir());
+  return std::optional<proto::Event>(std::move(event));
+}
+
+Result<std::optional<uint64_t>> FindEventSequence(const Database& db, std::string_view marketplace,
+                                                  std::string_view store_id,
+                                                  std::string_view event_id) {
+  if (marketplace.find('\0') != std::string_view::npos ||
+      store_id.find('\0') != std::string_view::npos) {
+    return MakeError(Errc::kInvalidField, "marketplace or store_id contains NUL");
+  }
+  rocksdb::PinnableSlice value;
+  const rocksdb::Status s =
+      db.db().Get(rocksdb::ReadOptions(), db.cf(Cf::kDedupe),
+                  store_keys::DedupeKey(marketplace, store_id, event_id), &value);
+  if (s.IsNotFound()) return std::optional<uint64_t>();
+  if (!s.ok()) return StorageError("get dedupe key", db.dir(), s);
+  const auto sequence = store_keys::DecodeSequence(value.ToStringView());
+  if (!sequence) return CorruptRecord("dedupe value", 0, db.dir());
+  return std::optional<uint64_t>(*sequence);
+}
+
+Result<std::vector<WorkItem>> ListWork(const Database& db, uint64_t after_sequence, size_t limit) {
+  std::vector<WorkItem> out;
+  if (limit == 0 || after_sequence == UINT64_MAX) return out;
+  const auto it = NewIterator(db, Cf::kQueue);
+  for (it->Seek(store_keys::EncodeSequence(after_sequence + 1)); it->Valid() && out.size() < limit;
+       it->Next()) {
+    const auto sequence = store_keys::DecodeSequence(it->key().ToStringView());
+    if (!sequence) return CorruptRecord("queue key", 0, db.dir());
+    auto entry = store_keys::DecodeQueueValue(it->value().ToStringView());
+    if (!entry) return CorruptRecord("queue value", *sequence, db.dir());
+    out.push_back(WorkItem{*sequence, std::move(entry->marketplace), std::move(entry->store_id)});
+  }
+  if (!it->status().ok()) return StorageError("list work queue", db.dir(), it->status());
+  return out;
+}
+
+Result<std::optional<std::string>> GetCursor(const Database& db, std::string_view name) {
+  std::string value;
+  const rocksdb::Status s = db.db().Get(rocksdb::ReadOptions(), db.cf(Cf::kCursors), name, &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return StorageError("get cursor", db.dir(), s);
+  return std::optional<std::string>(std::move(value));
+}
+
+Result<uint64_t> LastStoredSequence(const Database& db) {
+  const auto it = NewIterator(db, Cf::kEvents);
+  it->SeekToLast();
+  if (!it->status().ok()) return StorageError("recover sequence", db.dir(), it->status());
+  if (!it->Valid()) return uint64_t{0};
+  const auto sequence = store_keys::DecodeSequence(it->key().ToStringView());
+  if (!sequence) return CorruptRecord("last event key", 0, db.dir());
+  return *sequence;
+}
+
+}  // namespace csgw::gateway::store_db
