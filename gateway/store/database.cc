@@ -60,9 +60,12 @@ Error StorageError(std::string_view operation, std::string_view dir,
   return MakeError(Errc::kStorageFailure, std::move(message));
 }
 
-Result<std::unique_ptr<Database>> Database::Open(const std::string& dir) {
+Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, bool read_only) {
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
+  if (read_only && !std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ec)) {
+    return MakeError(Errc::kStorageFailure, "no store in " + dir);
+  }
+  if (!read_only) std::filesystem::create_directories(dir, ec);
   if (ec) {
     return MakeError(Errc::kStorageFailure, "cannot create " + dir + ": " + ec.message());
   }
@@ -78,8 +81,10 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir) {
   } else {
     names.push_back(rocksdb::kDefaultColumnFamilyName);
   }
-  for (const std::string_view ours : kColumnFamilyNames) {
-    if (std::find(names.begin(), names.end(), ours) == names.end()) names.emplace_back(ours);
+  if (!read_only) {
+    for (const std::string_view ours : kColumnFamilyNames) {
+      if (std::find(names.begin(), names.end(), ours) == names.end()) names.emplace_back(ours);
+    }
   }
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
@@ -89,16 +94,21 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir) {
   std::unique_ptr<Database> database(new Database());
   database->dir_ = dir;
   rocksdb::DB* raw = nullptr;
-  if (const rocksdb::Status s =
-          rocksdb::DB::Open(db_options, dir, descriptors, &database->handles_, &raw);
-      !s.ok()) {
-    return StorageError("open", dir, s);
-  }
+  const rocksdb::Status s =
+      read_only ? rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors, &database->handles_, &raw)
+                : rocksdb::DB::Open(db_options, dir, descriptors, &database->handles_, &raw);
+  if (!s.ok()) return StorageError(read_only ? "open read-only" : "open", dir, s);
   database->db_.reset(raw);
   for (size_t i = 0; i < names.size(); ++i) {
     const auto it = std::find(kColumnFamilyNames.begin(), kColumnFamilyNames.end(), names[i]);
     if (it != kColumnFamilyNames.end()) {
       database->ours_[static_cast<size_t>(it - kColumnFamilyNames.begin())] = database->handles_[i];
+    }
+  }
+  for (size_t i = 0; i < database->ours_.size(); ++i) {
+    if (database->ours_[i] == nullptr) {  // read-only open of a store of another version
+      return MakeError(Errc::kStorageFailure, "store in " + dir + " has no column family " +
+                                                  std::string(kColumnFamilyNames[i]));
     }
   }
   return database;

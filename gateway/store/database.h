@@ -32,7 +32,9 @@ Error StorageError(std::string_view operation, std::string_view dir, const rocks
 class Database {
  public:
   // Creates `dir` (and its parents) if missing, then opens or creates the database in it.
-  static Result<std::unique_ptr<Database>> Open(const std::string& dir);
+  // With `read_only`, opens an existing database without taking its lock (another process may
+  // be writing it) and creates nothing.
+  static Result<std::unique_ptr<Database>> Open(const std::string& dir, bool read_only = false);
   ~Database();
 
   Database(const Database&) = delete;

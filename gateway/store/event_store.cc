@@ -58,6 +58,11 @@ class EventStore::Impl {
         db_(std::move(database)),
         next_sequence_(last_sequence + 1),
         last_sequence_(last_sequence) {
+    if (options_.read_only) {
+      closing_ = true;  // appends fail with kNotReady; there is no committer to join
+      std::call_once(close_once_, [] {});
+      return;
+    }
     committer_ = std::thread([this] { CommitLoop(); });
   }
 
@@ -78,7 +83,8 @@ class EventStore::Impl {
       std::unique_lock lock(mutex_);
       if (closing_) {
         lock.unlock();
-        return done(MakeError(Errc::kNotReady, "store is closed"));
+        return done(MakeError(Errc::kNotReady, options_.read_only ? "store is open read-only"
+                                                                  : "store is closed"));
       }
       if (events.empty()) {
         // Nothing to write, hence nothing to wait for.
@@ -99,6 +105,7 @@ class EventStore::Impl {
   uint64_t LastSequence() const { return last_sequence_.load(std::memory_order_acquire); }
 
   Result<void> AckWork(uint64_t sequence) {
+    if (options_.read_only) return MakeError(Errc::kNotReady, "store is open read-only");
     return SyncWrite("ack work", [&](rocksdb::DB& db, const rocksdb::WriteOptions& options) {
       return db.Delete(options, db_->cf(Cf::kQueue), store_keys::EncodeSequence(sequence));
     });
@@ -106,6 +113,7 @@ class EventStore::Impl {
 
   Result<void> PutCursor(std::string_view name, std::string_view value) {
     if (name.empty()) return MakeError(Errc::kInvalidField, "cursor name is empty");
+    if (options_.read_only) return MakeError(Errc::kNotReady, "store is open read-only");
     return SyncWrite("put cursor", [&](rocksdb::DB& db, const rocksdb::WriteOptions& options) {
       return db.Put(options, db_->cf(Cf::kCursors), name, value);
     });
@@ -332,7 +340,7 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions& options
       options.max_pending_appends == 0) {
     return MakeError(Errc::kInvalidField, "store batch and queue limits must be positive");
   }
-  auto database = Database::Open(options.dir);
+  auto database = Database::Open(options.dir, options.read_only);
   if (!database) return database.error();
 
   // Sequences are dense from 1 and the last event has the highest one.

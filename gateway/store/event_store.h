@@ -28,6 +28,9 @@ struct StoreOptions {
   size_t max_pending_appends = 65536;
   // fsync the WAL before completing appends. Only benchmarks of the unsynced path turn it off.
   bool sync = true;
+  // Opens an existing store for reading only, beside a running gateway that holds it for
+  // writing (`csgw events`). Reads see the state as of Open; every write fails with kNotReady.
+  bool read_only = false;
 };
 
 // Told about every commit; implemented by the metrics exporter. Called on the committer thread:

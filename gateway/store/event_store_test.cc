@@ -772,5 +772,32 @@ TEST_F(EventStoreTest, OpenRejectsUnusableOptions) {
   EXPECT_NE(store.error().message.find(file), std::string::npos) << store.error().message;
 }
 
+TEST_F(EventStoreTest, ReadOnlyOpenReadsBesideAWriterAndRefusesWrites) {
+  auto writer = OpenStore();
+  ASSERT_TRUE(writer->Append({MakeEvent("ozon", "s1", "e1"), MakeEvent("ozon", "s2", "e2")}));
+  StoreOptions options = Options();
+  options.read_only = true;
+  auto reader = OpenStore(options);  // the writer still holds the database lock
+  ASSERT_NE(reader, nullptr);
+  ListQuery query;
+  auto events = reader->List(query);
+  ASSERT_TRUE(events);
+  EXPECT_EQ(events.value().size(), 2u);
+  auto appended = reader->Append({MakeEvent("ozon", "s1", "e3")});
+  ASSERT_FALSE(appended);
+  EXPECT_EQ(appended.error().code, Errc::kNotReady);
+  EXPECT_FALSE(reader->PutCursor("c", "v"));
+  EXPECT_FALSE(reader->AckWork(1));
+  reader->Close();
+}
+
+TEST_F(EventStoreTest, ReadOnlyOpenOfAMissingStoreFails) {
+  StoreOptions options = Options();
+  options.read_only = true;
+  auto store = EventStore::Open(options);
+  ASSERT_FALSE(store);
+  EXPECT_NE(store.error().message.find("no store"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace csgw::gateway
