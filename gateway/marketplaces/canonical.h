@@ -10,6 +10,8 @@
 
 namespace csgw::gateway {
 
+class JsonValue;
+
 class CanonicalEvents {
  public:
   struct Client {
@@ -30,6 +32,9 @@ class CanonicalEvents {
   Result<std::vector<proto::Event>> Parse(const InboundRequest& request) const;
 
  private:
+  Result<std::vector<proto::Event>> ParseBatch(const JsonValue& root, const JsonValue& list,
+                                               TimePoint now) const;
+
   std::vector<Client> clients_;
   const Clock& clock_;
 };

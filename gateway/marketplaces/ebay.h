@@ -32,6 +32,11 @@ class EbayKeyCache {
   std::map<std::string, Entry> entries_;
 };
 
+// POST: X-EBAY-SIGNATURE must verify with a cached key (unknown kid: kBadSignature naming it, for
+// the gateway to fetch), then notification.publishDate must be within max_age. NEW_MESSAGE,
+// ORDER_CONFIRMATION and ITEM_MARKED_SHIPPED become events of the store named by ?store= (or the
+// default store); other topics are acknowledged as ignored. Replies 204 with no body, as eBay's
+// SDK does. GET ?challenge_code= is the endpoint-verification handshake.
 class EbayAdapter final : public MarketplaceAdapter {
  public:
   struct Options {
@@ -48,6 +53,10 @@ class EbayAdapter final : public MarketplaceAdapter {
   Result<Intake> Normalize(const InboundRequest& request) const override;
 
  private:
+  // X-EBAY-SIGNATURE over the body (or its compact form).
+  Result<void> VerifySignature(const InboundRequest& request) const;
+  Result<Intake> AnswerChallenge(const InboundRequest& request) const;
+
   Options options_;
   std::shared_ptr<const EbayKeyCache> keys_;
   const Clock& clock_;

@@ -271,6 +271,13 @@ Result<JsonDocument> JsonDocument::ParseObject(std::string_view text) {
 }
 
 std::string MinifyJson(std::string_view text) {
+  // simdjson's minify() only strips whitespace outside strings and accepts "{ not json" as
+  // "{notjson": validate first so that invalid input gives the documented empty result.
+  simdjson::dom::parser parser;
+  element root;
+  if (parser.parse(text.data(), text.size()).get(root) != simdjson::SUCCESS) return {};
+  // Minify the text, not the parsed value: re-serialising would rewrite escapes ("\u00e9") and
+  // number spellings, and eBay's signature covers them as sent.
   // minify() may write up to SIMDJSON_PADDING bytes past the input length.
   std::string out(text.size() + simdjson::SIMDJSON_PADDING, '\0');
   size_t len = 0;

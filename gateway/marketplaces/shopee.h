@@ -1,5 +1,8 @@
 // Shopee Open Platform v2 push (code 10 webchat, code 3 order status).
-// Authorization = hex HMAC-SHA256(partner_key, callback URL + "|" + raw body).
+// Authorization = hex HMAC-SHA256(partner_key, callback URL + "|" + raw body); the body's
+// `timestamp` (Unix seconds) must be within max_age. Every accepted push, used or not, is answered
+// 200 with an empty body, which Shopee requires. Other push codes are acknowledged as ignored
+// ("code_<n>").
 #pragma once
 
 #include <chrono>
@@ -9,6 +12,8 @@
 #include "gateway/marketplaces/adapter.h"
 
 namespace csgw::gateway {
+
+class JsonValue;
 
 class ShopeeAdapter final : public MarketplaceAdapter {
  public:
@@ -25,6 +30,11 @@ class ShopeeAdapter final : public MarketplaceAdapter {
   Result<Intake> Normalize(const InboundRequest& request) const override;
 
  private:
+  Result<Intake> NormalizeWebchat(const InboundRequest& request, const JsonValue& root,
+                                  const std::string& shop_id) const;
+  Result<Intake> NormalizeOrderStatus(const InboundRequest& request, const JsonValue& root,
+                                      const std::string& shop_id) const;
+
   Options options_;
   const Clock& clock_;
 };
