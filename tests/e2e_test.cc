@@ -97,7 +97,9 @@ TEST_F(E2eTest, EveryFixtureIsAnsweredAndStoredExactlyOnce) {
         EXPECT_EQ(reply.headers.at("content-type"), "application/json") << fc.Label();
         continue;
       }
-      if (fc.expect_body) EXPECT_EQ(reply.body, *fc.expect_body) << fc.Label();
+      if (fc.expect_body) {
+        EXPECT_EQ(reply.body, *fc.expect_body) << fc.Label();
+      }
     }
   }
   // Every marketplace has recorded cases.

@@ -20,7 +20,7 @@ struct Outcome {
   Intake intake;
 };
 
-Outcome Run(const FixtureCase& fc) {
+Outcome RunCase(const FixtureCase& fc) {
   csgw::testing::SetTestSecretEnv();
   const proto::Config config = csgw::testing::TestConfig();
   ManualClock clock(fc.now);
@@ -58,13 +58,15 @@ Outcome Run(const FixtureCase& fc) {
 
 TEST_P(FixturesTest, ProducesExpectedOutcome) {
   const FixtureCase& fc = GetParam();
-  const Outcome out = Run(fc);
+  const Outcome out = RunCase(fc);
   ASSERT_EQ(out.status, fc.expect_status) << fc.Label() << " error=" << out.error;
   if (fc.expect_status >= 400) {
     EXPECT_EQ(out.error, fc.expect_error) << fc.Label();
     return;
   }
-  if (fc.expect_body) EXPECT_EQ(out.intake.reply.body, *fc.expect_body) << fc.Label();
+  if (fc.expect_body) {
+    EXPECT_EQ(out.intake.reply.body, *fc.expect_body) << fc.Label();
+  }
   EXPECT_EQ(out.intake.ignored, fc.expect_ignored) << fc.Label();
   ASSERT_EQ(out.intake.events.size(), fc.expect_events.size()) << fc.Label();
   for (size_t i = 0; i < fc.expect_events.size(); ++i) {
@@ -85,8 +87,8 @@ TEST_P(FixturesTest, ProducesExpectedOutcome) {
 TEST_P(FixturesTest, EventIdsAreStableAcrossDeliveries) {
   const FixtureCase& fc = GetParam();
   if (fc.expect_status >= 400) GTEST_SKIP() << "rejected case";
-  const Outcome first = Run(fc);
-  const Outcome second = Run(fc);
+  const Outcome first = RunCase(fc);
+  const Outcome second = RunCase(fc);
   ASSERT_EQ(first.intake.events.size(), second.intake.events.size());
   for (size_t i = 0; i < first.intake.events.size(); ++i) {
     EXPECT_EQ(first.intake.events[i].event_id(), second.intake.events[i].event_id());
