@@ -21,6 +21,7 @@
 #pragma once
 
 #include <map>
+#include <ostream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,6 +49,9 @@ struct FixtureCase {
 
   std::string Label() const { return marketplace + "/" + name; }
 };
+
+// gtest prints a case by its label rather than as raw bytes.
+inline void PrintTo(const FixtureCase& c, std::ostream* os) { *os << c.Label(); }
 
 // The test keys every fixture is signed with.
 inline constexpr char kLazadaAppKey[] = "100132";
