@@ -17,11 +17,14 @@
 #include <boost/beast/http.hpp>
 
 #include <atomic>
+#include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 #include <vector>
 
 #include "base/log.h"
+#include "base/strings.h"
 #include "gateway/http/url.h"
 
 namespace csgw::http {
@@ -63,8 +66,8 @@ Request ToRequest(const BeastRequest& req, std::string remote, std::string reque
     out.query = std::move(target->query);
   }
   for (const auto& field : req) {
-    std::string name(field.name_string());
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const auto raw_name = field.name_string();
+    std::string name = AsciiLower(std::string_view(raw_name.data(), raw_name.size()));
     auto [it, inserted] = out.headers.emplace(name, std::string(field.value()));
     if (!inserted) {
       it->second += ", ";
@@ -96,6 +99,11 @@ class Server::Impl {
  public:
   Impl(ServerOptions options, Handler& handler)
       : options_(std::move(options)), handler_(handler), acceptor_(io_) {}
+
+  ~Impl() {
+    std::lock_guard lock(liveness_->mu);
+    liveness_->alive = false;
+  }
 
   Result<void> Listen() {
     beast::error_code ec;
@@ -183,8 +191,11 @@ class Server::Impl {
   // Awaits the handler's answer, or a 503 when it takes longer than handler_timeout.
   awaitable<Response> CallHandler(Request request) {
     auto executor = co_await asio::this_coro::executor;
+    // Owned by this frame alone: a responder the handler keeps (say, in a store callback that
+    // runs during shutdown) must not keep a timer alive past its io_context.
     struct State {
-      explicit State(asio::any_io_executor ex) : timer(ex) {}
+      explicit State(asio::any_io_executor ex) : executor(ex), timer(ex) {}
+      asio::any_io_executor executor;  // this session's strand
       asio::steady_timer timer;
       std::optional<Response> response;
       bool timed_out = false;
@@ -195,12 +206,20 @@ class Server::Impl {
     copy_for_reject.request_id = request.request_id;
     copy_for_reject.path = request.path;
     copy_for_reject.method = request.method;
-    // The responder may run on any thread: hop onto this session's strand before touching state.
-    handler_.Handle(std::move(request), [state, executor](Response response) {
-      asio::post(executor, [state, response = std::move(response)]() mutable {
-        if (state->timed_out) return;  // too late: the 503 went out already
-        state->response = std::move(response);
-        state->timer.cancel();
+    // The responder may run on any thread and at any time, even after the server is gone. It
+    // holds no Asio object: under the liveness lock it borrows the state (if the session still
+    // waits) and posts onto the session's strand, so nothing of Asio's outlives io_.
+    handler_.Handle(std::move(request), [weak = std::weak_ptr<State>(state),
+                                         live = liveness_](Response response) {
+      std::lock_guard lock(live->mu);
+      if (!live->alive) return;
+      std::shared_ptr<State> waiting = weak.lock();
+      if (!waiting) return;  // the session gave up (timeout or shutdown)
+      const asio::any_io_executor executor = waiting->executor;
+      asio::post(executor, [waiting = std::move(waiting), response = std::move(response)]() mutable {
+        if (waiting->timed_out) return;  // too late: the 503 went out already
+        waiting->response = std::move(response);
+        waiting->timer.cancel();
       });
     });
     beast::error_code ec;
@@ -290,8 +309,16 @@ class Server::Impl {
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
+  // Whether io_ may still take posts; responders check it under the mutex, the destructor
+  // clears it before io_ goes away.
+  struct Liveness {
+    std::mutex mu;
+    bool alive = true;
+  };
+
   ServerOptions options_;
   Handler& handler_;
+  std::shared_ptr<Liveness> liveness_ = std::make_shared<Liveness>();
   asio::io_context io_;
   tcp::acceptor acceptor_;
   uint16_t port_ = 0;

@@ -1,5 +1,7 @@
 #include "gateway/marketplaces/canonical.h"
 
+#include "base/strings.h"
+
 #include <google/protobuf/util/json_util.h>
 
 #include <cctype>
@@ -174,9 +176,8 @@ Result<std::string> CanonicalEvents::Authenticate(const InboundRequest& request)
     return MakeError(Errc::kUnauthenticated, "Authorization: Bearer <token> is required");
   }
   // The scheme name is case-insensitive (RFC 7235 §2.1).
-  std::string scheme = header->substr(0, kBearer.size());
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (scheme != kBearer || header->size() == kBearer.size()) {
+  if (!EqualsIgnoreAsciiCase(std::string_view(*header).substr(0, kBearer.size()), kBearer) ||
+      header->size() == kBearer.size()) {
     return MakeError(Errc::kUnauthenticated, "Authorization: Bearer <token> is required");
   }
   const std::string_view token = std::string_view(*header).substr(kBearer.size());

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <utility>
 
+#include "base/strings.h"
 #include "gateway/marketplaces/event_util.h"
 #include "gateway/marketplaces/json.h"
 
@@ -27,17 +28,6 @@ std::string PrintableKid(std::string_view kid) {
   }
   if (kid.size() > kMaxShown) out += "...";
   return out;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 // X-EBAY-SIGNATURE = base64(JSON {"alg","kid","signature","digest"}) (eBay's notification SDKs).
@@ -260,7 +250,7 @@ Result<void> EbayAdapter::Verify(const InboundRequest& request) const {
 Result<void> EbayAdapter::VerifySignature(const InboundRequest& request) const {
   auto header = DecodeSignatureHeader(request.Header("x-ebay-signature"));
   if (!header) return header.error();
-  if (!EqualsIgnoreCase(header.value().alg, "ecdsa")) {
+  if (!EqualsIgnoreAsciiCase(header.value().alg, "ecdsa")) {
     return BadSignature("X-EBAY-SIGNATURE alg must be ecdsa");
   }
   const auto entry = keys_->Find(header.value().kid);

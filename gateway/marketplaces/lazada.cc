@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "base/crypto.h"
+#include "base/strings.h"
 #include "base/timestamp.h"
 #include "gateway/marketplaces/event_util.h"
 #include "gateway/marketplaces/json.h"
@@ -44,19 +45,6 @@ constexpr std::array<StatusRow, 15> kOrderStatuses{{
 }};
 
 constexpr std::array<std::string_view, 6> kCountries{"SG", "VN", "MY", "TH", "PH", "ID"};
-
-std::string AsciiCase(std::string_view s, bool upper) {
-  std::string out(s);
-  for (char& c : out) {
-    if (upper && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    if (!upper && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
 
 // What every message type shares, read once from the envelope.
 struct Envelope {
@@ -202,15 +190,15 @@ Result<proto::Event> SessionUpdateEvent(const JsonValue& data, Envelope envelope
 }  // namespace
 
 std::string LazadaCountryOfSite(std::string_view site) {
-  std::string code = AsciiCase(site, /*upper=*/true);
+  std::string code = AsciiUpper(site);
   std::replace(code.begin(), code.end(), '-', '_');
-  if (StartsWith(code, "LAZADA_")) code.erase(0, 7);
+  if (code.starts_with("LAZADA_")) code.erase(0, 7);
   if (std::find(kCountries.begin(), kCountries.end(), code) == kCountries.end()) return "";
   return code;
 }
 
 proto::OrderStatus LazadaOrderStatus(std::string_view order_status) {
-  const std::string status = AsciiCase(order_status, /*upper=*/false);
+  const std::string status = AsciiLower(order_status);
   for (const StatusRow& row : kOrderStatuses) {
     if (row.order_status == status) return row.status;
   }
@@ -218,10 +206,10 @@ proto::OrderStatus LazadaOrderStatus(std::string_view order_status) {
 }
 
 std::string LazadaDisputeType(std::string_view reverse_status) {
-  const std::string status = AsciiCase(reverse_status, /*upper=*/true);
-  if (StartsWith(status, "CANCEL_")) return "cancel";
-  if (StartsWith(status, "RTM_")) return "return";
-  if (StartsWith(status, "REFUND_") || StartsWith(status, "ONLY_REFUND")) return "refund_only";
+  const std::string status = AsciiUpper(reverse_status);
+  if (status.starts_with("CANCEL_")) return "cancel";
+  if (status.starts_with("RTM_")) return "return";
+  if (status.starts_with("REFUND_") || status.starts_with("ONLY_REFUND")) return "refund_only";
   return "";
 }
 

@@ -4,6 +4,7 @@
 #include <initializer_list>
 #include <vector>
 
+#include "base/strings.h"
 #include "gateway/marketplaces/event_util.h"
 
 namespace csgw::gateway {
@@ -13,15 +14,6 @@ constexpr std::string_view kMarketplace = "mercadolibre";
 
 bool Contains(const std::vector<std::string>& values, std::string_view wanted) {
   return std::find(values.begin(), values.end(), wanted) != values.end();
-}
-
-std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (i > 0) out += separator;
-    out += parts[i];
-  }
-  return out;
 }
 
 // "created" (or a notification without actions, as in the recorded wire body) is a new message;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "base/timestamp.h"
+#include "base/strings.h"
 #include "gateway/marketplaces/event_util.h"
 
 // The version TYPE_PING reports. The build may pass the project version as CSGW_VERSION; the
@@ -132,15 +133,6 @@ Intake Ignored(std::string_view type) {
   intake.reply = JsonReply(200, std::string(kResultTrue));
   intake.ignored = std::string(type);
   return intake;
-}
-
-std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (i > 0) out += separator;
-    out += parts[i];
-  }
-  return out;
 }
 
 // An optional date-time member: absent, null or "" give nullopt (Ozon sends "" for dates it has

@@ -11,6 +11,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "base/strings.h"
+
 namespace csgw::testing {
 
 namespace asio = boost::asio;
@@ -50,8 +52,8 @@ class HttpConnection::Impl {
     const auto& res = parser.get();
     reply.status = static_cast<int>(res.result_int());
     for (const auto& field : res) {
-      std::string name(field.name_string());
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      const auto raw_name = field.name_string();
+    std::string name = AsciiLower(std::string_view(raw_name.data(), raw_name.size()));
       reply.headers[name] = std::string(field.value());
     }
     reply.body = res.body();
