@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "base/log.h"
+#include "base/strings.h"
 #include "gateway/api/ingest.h"
 #include "gateway/api/metrics.h"
 #include "gateway/api/router.h"
@@ -195,10 +196,9 @@ int Serve(const ServeFlags& flags) {
       return Fail(written.error().message);
     }
   }
-  std::string marketplaces;
-  for (auto id : gateway.value()->marketplaces()) {
-    marketplaces += (marketplaces.empty() ? "" : ",") + std::string(id);
-  }
+  std::vector<std::string> ids;
+  for (auto id : gateway.value()->marketplaces()) ids.emplace_back(id);
+  const std::string marketplaces = Join(ids, ",");
   log::Info("gateway.started", {{"host", config.value().server().listen_host()},
                                 {"port", static_cast<int64_t>(gateway.value()->port())},
                                 {"data_dir", config.value().store().data_dir()},

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "base/strings.h"
 #include "gateway/app.h"
 #include "gateway/config/config.h"
 #include "gateway/marketplaces/registry.h"
@@ -104,9 +105,10 @@ int CheckConfig(const Args& args) {
       return 1;
     }
   }
-  std::string ids;
-  for (auto id : adapters.value()->Ids()) ids += (ids.empty() ? "" : ", ") + std::string(id);
-  std::printf("%s: ok (marketplaces: %s)\n", path.c_str(), ids.empty() ? "none" : ids.c_str());
+  std::vector<std::string> ids;
+  for (auto id : adapters.value()->Ids()) ids.emplace_back(id);
+  std::printf("%s: ok (marketplaces: %s)\n", path.c_str(),
+              ids.empty() ? "none" : Join(ids, ", ").c_str());
   return 0;
 }
 
