@@ -32,6 +32,10 @@ void AppendTimestamp(std::string& out) {
 
 void SetLevel(Level level) { g_level.store(static_cast<int>(level)); }
 
+bool Enabled(Level level) {
+  return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);
+}
+
 bool ParseLevel(std::string_view text, Level* level) {
   for (int i = 0; i < 4; ++i) {
     if (text == kLevelNames[i]) {
@@ -63,7 +67,7 @@ void AppendJsonEscaped(std::string& out, std::string_view text) {
 }
 
 void Write(Level level, std::string_view event, std::initializer_list<Field> fields) {
-  if (static_cast<int>(level) < g_level.load(std::memory_order_relaxed)) return;
+  if (!Enabled(level)) return;
   std::string line;
   line.reserve(128);
   line += "{\"ts\":\"";

@@ -33,6 +33,9 @@ void SetLevel(Level level);
 // Parses "debug" / "info" / "warn" / "error"; false for anything else.
 bool ParseLevel(std::string_view text, Level* level);
 
+// Whether lines of `level` are written: lets hot paths skip building fields for dropped lines.
+bool Enabled(Level level);
+
 // Writes one line: {"ts":"...","level":"info","event":"...",<fields>}. Thread-safe: a line is
 // written with one write() so lines of different threads never interleave.
 void Write(Level level, std::string_view event, std::initializer_list<Field> fields = {});

@@ -8,6 +8,11 @@
 namespace csgw {
 namespace {
 
+constexpr int kMinYear = 1970;
+constexpr int kMaxYear = 2199;
+// 2200-01-01T00:00:00Z.
+constexpr int64_t kMaxUnixMillis = 7'258'118'400'000LL;
+
 // Reads exactly `width` digits at `pos`.
 bool ReadDigits(std::string_view s, size_t& pos, size_t width, int& out) {
   if (pos + width > s.size()) return false;
@@ -77,6 +82,9 @@ std::optional<TimePoint> ParseIsoDateTime(std::string_view s,
   if (pos != s.size()) return std::nullopt;
   // Leap second 60 is accepted and folds into the next minute, as RFC 3339 allows it.
   if (h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  // TimePoint counts nanoseconds in 64 bits (years 1678-2262); anything outside the years a
+  // marketplace event can carry is refused before it could overflow.
+  if (y < kMinYear || y > kMaxYear) return std::nullopt;
   const date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(mo)},
                                  date::day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return std::nullopt;
@@ -89,9 +97,9 @@ std::optional<TimePoint> ParseIsoDateTime(std::string_view s,
 
 std::optional<TimePoint> FromUnixSecondsOrMillis(int64_t value) {
   if (value < 0) return std::nullopt;
-  if (value >= 100'000'000'000LL) return FromUnixMillis(value);
-  if (value > INT64_MAX / 1000) return std::nullopt;
-  return FromUnixMillis(value * 1000);
+  const int64_t millis = value >= 100'000'000'000LL ? value : value * 1000;
+  if (millis >= kMaxUnixMillis) return std::nullopt;  // see kMaxYear
+  return FromUnixMillis(millis);
 }
 
 std::string FormatIsoMillis(TimePoint t) {

@@ -35,6 +35,16 @@ TEST(Timestamp, RejectsGarbage) {
   }
 }
 
+TEST(Timestamp, RejectsYearsThatWouldOverflow) {
+  EXPECT_FALSE(ParseIsoDateTime("9999-12-31T23:59:59Z"));
+  EXPECT_FALSE(ParseIsoDateTime("1600-01-01T00:00:00Z"));
+  EXPECT_TRUE(ParseIsoDateTime("2199-12-31T23:59:59Z"));
+  EXPECT_FALSE(FromUnixSecondsOrMillis(99'999'999'999LL));       // seconds: year 5138
+  EXPECT_FALSE(FromUnixSecondsOrMillis(253'402'300'799'000LL));  // ms: year 9999
+  EXPECT_FALSE(FromUnixSecondsOrMillis(INT64_MAX));
+  EXPECT_TRUE(FromUnixSecondsOrMillis(7'258'118'399'999LL));
+}
+
 TEST(Timestamp, UnixUnitByMagnitude) {
   EXPECT_EQ(Ms(FromUnixSecondsOrMillis(1627889609)), 1627889609000);
   EXPECT_EQ(Ms(FromUnixSecondsOrMillis(1603766859530)), 1603766859530);

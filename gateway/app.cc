@@ -73,6 +73,7 @@ StoreOptions StoreOptionsFrom(const proto::StoreConfig& s) {
   o.max_batch_events = s.max_batch_events();
   o.max_batch_bytes = s.max_batch_bytes();
   o.max_pending_appends = s.max_pending_appends();
+  o.max_pending_bytes = s.max_pending_bytes();
   o.sync = !s.disable_sync();
   return o;
 }

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -26,7 +27,8 @@ constexpr char kUsage[] =
     "        run the gateway (flags override the config; with no config, built-in defaults:\n"
     "        127.0.0.1:8080, store under ./var/csgw, ozon and mercadolibre enabled)\n"
     "  events [--config F] [--data DIR] [--store S] [--after SEQ] [--limit N]\n"
-    "        print stored events as JSON lines, oldest first (works while serving)\n"
+    "        print stored events as JSON lines, oldest first; all of them unless --limit\n"
+    "        (opens the store read-only, so it works beside a running gateway)\n"
     "  check-config F\n"
     "        load and validate a config file and resolve its secrets; exit 1 if invalid\n"
     "  version\n";
@@ -120,6 +122,7 @@ int Events(const Args& args) {
   if (!config) return Usage(config.error().message);
   ListQuery query;
   query.store_id = Flag(args, "store").value_or("");
+  query.limit = std::numeric_limits<size_t>::max();  // all, unless --limit says otherwise
   uint64_t number = 0;
   if (auto limit = Flag(args, "limit")) {
     if (!ParseUint(*limit, number) || number == 0) return Usage("--limit must be a positive integer");

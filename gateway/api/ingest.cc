@@ -65,7 +65,7 @@ void Ingest::Webhook(std::string_view marketplace, http::Request request,
   if (intake.value().events.empty()) {
     if (!intake.value().ignored.empty()) {
       metrics_.CountIgnored(adapter->Id());
-      log::Debug("webhook.ignored", {{"marketplace", adapter->Id()},
+      if (log::Enabled(log::Level::kDebug)) log::Debug("webhook.ignored", {{"marketplace", adapter->Id()},
                                      {"request_id", request_id},
                                      {"type", intake.value().ignored}});
     }
@@ -95,7 +95,7 @@ void Ingest::PostEvents(http::Request request, http::Responder respond) {
     Refuse("canonical", meta, events.error(), respond);
     return;
   }
-  log::Debug("events.posted", {{"client", client.value()},
+  if (log::Enabled(log::Level::kDebug)) log::Debug("events.posted", {{"client", client.value()},
                                {"request_id", request_id},
                                {"events", static_cast<int64_t>(events.value().size())}});
   StoreThenReply("canonical", request_id, std::move(events).value(),
@@ -106,9 +106,12 @@ void Ingest::StoreThenReply(std::string marketplace, std::string request_id,
                             std::vector<proto::Event> events, http::Response reply,
                             std::chrono::steady_clock::time_point started,
                             http::Responder respond) {
+  // Event ids are kept only for the per-event debug lines.
   std::vector<std::string> ids;
-  ids.reserve(events.size());
-  for (const auto& e : events) ids.push_back(e.event_id());
+  if (log::Enabled(log::Level::kDebug)) {
+    ids.reserve(events.size());
+    for (const auto& e : events) ids.push_back(e.event_id());
+  }
   store_.AppendAsync(
       std::move(events),
       [this, marketplace = std::move(marketplace), request_id = std::move(request_id),
@@ -120,18 +123,24 @@ void Ingest::StoreThenReply(std::string marketplace, std::string request_id,
                                              {"request_id", request_id},
                                              {"error", PublicCode(appended.error().code)},
                                              {"detail", appended.error().message}});
-          respond(ErrorResponse(appended.error()));
+          // The detail (paths, RocksDB's words) is for the log; the caller learns the code.
+          const bool storage = appended.error().code == Errc::kStorageFailure;
+          respond(ErrorResponse(
+              storage ? MakeError(Errc::kStorageFailure, "the event store cannot write; retry later")
+                      : appended.error()));
           return;
         }
         size_t stored = 0;
         for (size_t i = 0; i < appended.value().size(); ++i) {
           const Appended& a = appended.value()[i];
           if (!a.duplicate) ++stored;
-          log::Debug("webhook.accepted", {{"marketplace", marketplace},
-                                          {"request_id", request_id},
-                                          {"event_id", ids[i]},
-                                          {"sequence", a.sequence},
-                                          {"duplicate", a.duplicate}});
+          if (i < ids.size()) {
+            log::Debug("webhook.accepted", {{"marketplace", marketplace},
+                                            {"request_id", request_id},
+                                            {"event_id", ids[i]},
+                                            {"sequence", a.sequence},
+                                            {"duplicate", a.duplicate}});
+          }
         }
         if (stored > 0) metrics_.CountStored(marketplace, stored);
         metrics_.ObserveIngest(marketplace, std::chrono::steady_clock::now() - started);

@@ -25,6 +25,9 @@ class Ingest {
   // event is synced to the WAL; a redelivery is answered the same way and stored once.
   void Webhook(std::string_view marketplace, http::Request request, http::Responder respond);
 
+  // Whether `marketplace` names an enabled adapter.
+  bool Knows(std::string_view marketplace) const { return adapters_.Find(marketplace) != nullptr; }
+
   // POST /v1/events with canonical Event JSON, bearer-token authenticated.
   void PostEvents(http::Request request, http::Responder respond);
 

@@ -6,6 +6,9 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <map>
+#include <mutex>
+
 namespace csgw::gateway {
 namespace {
 
@@ -79,6 +82,24 @@ class GatewayMetrics::Impl {
                             .Register(*registry)
                             .Add({})) {}
 
+  // Family::Add builds a label map and hashes it on every call; the request path instead looks
+  // its series up here by plain keys, without allocating once a series exists.
+  template <class T, class MakeLabels>
+  T& Cached(std::map<std::string, T*, std::less<>>& cache, std::string_view key,
+            MakeLabels make_labels) {
+    std::lock_guard lock(cache_mu);
+    if (auto it = cache.find(key); it != cache.end()) return *it->second;
+    T& series = make_labels();
+    cache.emplace(std::string(key), &series);
+    return series;
+  }
+
+  std::mutex cache_mu;
+  std::map<std::string, std::map<int, Counter*>, std::less<>> requests_by_route;
+  std::map<std::string, Histogram*, std::less<>> ingest_by_marketplace;
+  std::map<std::string, Counter*, std::less<>> stored_by_marketplace;
+  std::map<std::string, Counter*, std::less<>> dedupe_by_marketplace;
+
   std::shared_ptr<prometheus::Registry> registry;
   Family<Counter>& requests;
   Family<Histogram>& ingest_latency;
@@ -95,15 +116,31 @@ class GatewayMetrics::Impl {
 GatewayMetrics::GatewayMetrics() : impl_(std::make_unique<Impl>()) {}
 GatewayMetrics::~GatewayMetrics() = default;
 
-// Family::Add looks the label set up under the family's lock and returns the existing series,
-// so repeated calls are safe and cheap enough for one call per request.
 void GatewayMetrics::CountRequest(std::string_view route, int status) {
-  impl_->requests.Add({{"route", std::string(route)}, {"status", std::to_string(status)}})
-      .Increment();
+  Counter* counter = nullptr;
+  {
+    std::lock_guard lock(impl_->cache_mu);
+    auto by_route = impl_->requests_by_route.find(route);
+    if (by_route == impl_->requests_by_route.end()) {
+      by_route = impl_->requests_by_route.emplace(std::string(route), std::map<int, Counter*>())
+                     .first;
+    }
+    auto& slot = by_route->second[status];
+    if (slot == nullptr) {
+      slot = &impl_->requests.Add({{"route", std::string(route)}, {"status", std::to_string(status)}});
+    }
+    counter = slot;
+  }
+  counter->Increment();
 }
 
 void GatewayMetrics::ObserveIngest(std::string_view marketplace, std::chrono::nanoseconds latency) {
-  impl_->ingest_latency.Add({{"marketplace", std::string(marketplace)}}, LatencyBuckets())
+  impl_
+      ->Cached(impl_->ingest_by_marketplace, marketplace,
+               [&]() -> Histogram& {
+                 return impl_->ingest_latency.Add({{"marketplace", std::string(marketplace)}},
+                                                  LatencyBuckets());
+               })
       .Observe(Seconds(latency));
 }
 
@@ -117,7 +154,11 @@ void GatewayMetrics::CountIgnored(std::string_view marketplace) {
 }
 
 void GatewayMetrics::CountStored(std::string_view marketplace, size_t events) {
-  impl_->stored.Add({{"marketplace", std::string(marketplace)}})
+  impl_
+      ->Cached(impl_->stored_by_marketplace, marketplace,
+               [&]() -> Counter& {
+                 return impl_->stored.Add({{"marketplace", std::string(marketplace)}});
+               })
       .Increment(static_cast<double>(events));
 }
 
@@ -129,7 +170,12 @@ void GatewayMetrics::OnCommit(size_t appends, size_t events,
 }
 
 void GatewayMetrics::OnDuplicate(std::string_view marketplace) {
-  impl_->dedupe.Add({{"marketplace", std::string(marketplace)}}).Increment();
+  impl_
+      ->Cached(impl_->dedupe_by_marketplace, marketplace,
+               [&]() -> Counter& {
+                 return impl_->dedupe.Add({{"marketplace", std::string(marketplace)}});
+               })
+      .Increment();
 }
 
 void GatewayMetrics::OnCommitFailure() { impl_->commit_failures.Increment(); }

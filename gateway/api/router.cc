@@ -27,11 +27,10 @@ std::string Router::RouteOf(const http::Request& request) const {
   const std::string& p = request.path;
   if (IsWebhook(p)) {
     const std::string_view id = MarketplaceOf(p);
-    // Only well-formed ids become label values; anything else shares one label.
-    const bool word = !id.empty() && id.size() <= 32 &&
-                      id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") ==
-                          std::string_view::npos;
-    return word ? std::string(kWebhookPrefix) + std::string(id) : "/v1/webhooks/{other}";
+    // Only enabled marketplaces become label values: anyone can invent paths, and each new
+    // label value would be a new series held forever.
+    return ingest_.Knows(id) ? std::string(kWebhookPrefix) + std::string(id)
+                             : "/v1/webhooks/{unknown}";
   }
   if (p == "/v1/events" || p == "/healthz" || p == "/readyz" || p == "/metrics") return p;
   return "other";
@@ -45,7 +44,7 @@ void Router::Handle(http::Request request, http::Responder respond) {
     respond(std::move(response));
   };
   const std::string& path = request.path;
-  const bool get = request.method == "GET" || request.method == "HEAD";
+  const bool get = request.method == "GET";
   if (IsWebhook(path)) {
     const std::string marketplace(MarketplaceOf(path));
     ingest_.Webhook(marketplace, std::move(request), std::move(counted));

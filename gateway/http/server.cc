@@ -57,7 +57,7 @@ class RequestIds {
   std::atomic<uint64_t> counter_{0};
 };
 
-Request ToRequest(const BeastRequest& req, std::string remote, std::string request_id) {
+Request ToRequest(BeastRequest& req, std::string remote, std::string request_id) {
   Request out;
   out.method = std::string(req.method_string());
   out.target = std::string(req.target());
@@ -74,7 +74,7 @@ Request ToRequest(const BeastRequest& req, std::string remote, std::string reque
       it->second += std::string(field.value());
     }
   }
-  out.body = req.body();
+  out.body = std::move(req.body());
   out.remote_address = std::move(remote);
   out.request_id = std::move(request_id);
   return out;
@@ -142,8 +142,12 @@ class Server::Impl {
   awaitable<void> Accept() {
     for (;;) {
       beast::error_code ec;
-      tcp::socket socket = co_await acceptor_.async_accept(
-          asio::make_strand(io_), asio::redirect_error(use_awaitable, ec));
+      // A strand per connection only when several threads run io_: with one, it is pure cost.
+      const asio::any_io_executor session_executor =
+          options_.io_threads > 1 ? asio::any_io_executor(asio::make_strand(io_))
+                                  : asio::any_io_executor(io_.get_executor());
+      tcp::socket socket =
+          co_await acceptor_.async_accept(session_executor, asio::redirect_error(use_awaitable, ec));
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
         // EMFILE and friends: log, breathe, go on (a tight loop would spin on the error).
@@ -175,7 +179,9 @@ class Server::Impl {
     }
   }
 
-  // Sends a refusal produced by the handler's Reject and reports whether it was written.
+  // Sends a refusal produced by the handler's Reject, then closes the connection gracefully: the
+  // client may still be sending the body we refused, and closing a socket with unread bytes makes
+  // the kernel send a reset that can destroy the refusal before the client reads it.
   awaitable<void> WriteRejection(beast::tcp_stream& stream, Errc code, std::string message,
                                  unsigned version) {
     Request partial;
@@ -186,6 +192,19 @@ class Server::Impl {
     stream.expires_after(options_.write_timeout);
     beast::error_code ec;
     co_await bhttp::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
+    if (ec) co_return;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    // Discard what is still coming, bounded in bytes and time, until the client closes.
+    constexpr size_t kMaxDrainBytes = 4u << 20;
+    char sink[16 * 1024];
+    size_t drained = 0;
+    stream.expires_after(std::chrono::seconds(2));
+    while (drained < kMaxDrainBytes) {
+      const size_t n = co_await stream.async_read_some(asio::buffer(sink),
+                                                       asio::redirect_error(use_awaitable, ec));
+      if (ec) break;
+      drained += n;
+    }
   }
 
   // Awaits the handler's answer, or a 503 when it takes longer than handler_timeout.

@@ -143,6 +143,17 @@ TEST_F(ServerTest, RefusesBodyOverTheCapWith413) {
   EXPECT_EQ(HttpCall(port(), "POST", "/p", std::string(1000, 'x')).status, 200);
 }
 
+// The refusal must survive a client that keeps sending the body it was refused: the server
+// drains instead of resetting the connection under it.
+TEST_F(ServerTest, RefusalReachesAClientStillSendingALargeBody) {
+  ServerOptions options;
+  options.max_body_bytes = 1000;
+  Start(options);
+  auto reply = HttpCall(port(), "POST", "/p", std::string(2 << 20, 'x'));
+  EXPECT_EQ(reply.status, 413);
+  EXPECT_EQ(handler_.handled(), 0);
+}
+
 TEST_F(ServerTest, RefusesChunkedBodyOverTheCap) {
   ServerOptions options;
   options.max_body_bytes = 100;

@@ -2,6 +2,7 @@
 
 #include "base/crypto.h"
 #include "base/timestamp.h"
+#include "gateway/marketplaces/json.h"
 
 namespace csgw::gateway {
 
@@ -30,8 +31,12 @@ proto::Event NewEvent(std::string_view marketplace, std::string store_id, std::s
   event.set_event_id(std::move(event_id));
   SetTimestamp(event.mutable_occurred_at(), occurred_at);
   SetTimestamp(event.mutable_received_at(), received_at);
+  // The header is the sender's and unvalidated; the body was parsed as JSON, so that is its type
+  // when the header is absent or unusable.
   const std::string* content_type = request.Header("content-type");
-  event.mutable_raw()->set_content_type(content_type ? *content_type : "application/json");
+  const bool usable = content_type != nullptr && !content_type->empty() &&
+                      content_type->size() <= 256 && IsValidUtf8(*content_type);
+  event.mutable_raw()->set_content_type(usable ? *content_type : "application/json");
   event.mutable_raw()->set_body(request.body);
   return event;
 }

@@ -270,6 +270,8 @@ Result<JsonDocument> JsonDocument::ParseObject(std::string_view text) {
   return JsonDocument(std::move(parser), JsonValue(&root, ""));
 }
 
+bool IsValidUtf8(std::string_view text) { return simdjson::validate_utf8(text.data(), text.size()); }
+
 std::string MinifyJson(std::string_view text) {
   // simdjson's minify() only strips whitespace outside strings and accepts "{ not json" as
   // "{notjson": validate first so that invalid input gives the documented empty result.

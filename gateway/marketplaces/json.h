@@ -94,6 +94,10 @@ class JsonDocument {
   JsonValue root_;
 };
 
+// Whether `text` is valid UTF-8. Proto3 string fields must be: a header or query value copied
+// into an event unchecked would make the stored event unreadable.
+bool IsValidUtf8(std::string_view text);
+
 // Removes insignificant whitespace from JSON text without reordering or re-encoding anything
 // (eBay signs the compact form of the JSON it sends). Empty on invalid input.
 std::string MinifyJson(std::string_view text);

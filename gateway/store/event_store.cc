@@ -91,10 +91,13 @@ class EventStore::Impl {
         lock.unlock();
         return done(std::vector<Appended>());
       }
-      if (pending_.size() >= options_.max_pending_appends) {
+      // A lone append always fits, so one event larger than the budget is not refused forever.
+      if (pending_.size() >= options_.max_pending_appends ||
+          (!pending_.empty() && pending_bytes_ + bytes > options_.max_pending_bytes)) {
         lock.unlock();
         return done(MakeError(Errc::kOverloaded, "store append queue is full"));
       }
+      pending_bytes_ += bytes;
       pending_.push_back(PendingAppend{std::move(events), bytes, std::move(done)});
     }
     work_ready_.notify_one();
@@ -190,6 +193,7 @@ class EventStore::Impl {
       }
       commit.events += next.events.size();
       bytes += next.bytes;
+      pending_bytes_ -= next.bytes;
       commit.appends.push_back(std::move(next));
       pending_.pop_front();
     }
@@ -324,6 +328,7 @@ class EventStore::Impl {
   std::mutex mutex_;
   std::condition_variable work_ready_;
   std::deque<PendingAppend> pending_;  // guarded by mutex_
+  size_t pending_bytes_ = 0;           // encoded size of pending_, guarded by mutex_
   bool closing_ = false;               // guarded by mutex_
 
   uint64_t next_sequence_;  // committer thread only
@@ -337,7 +342,7 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions& options
                                                      StoreObserver* observer) {
   if (options.dir.empty()) return MakeError(Errc::kInvalidField, "store dir is empty");
   if (options.max_batch_events == 0 || options.max_batch_bytes == 0 ||
-      options.max_pending_appends == 0) {
+      options.max_pending_appends == 0 || options.max_pending_bytes == 0) {
     return MakeError(Errc::kInvalidField, "store batch and queue limits must be positive");
   }
   auto database = Database::Open(options.dir, options.read_only);

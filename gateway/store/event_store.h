@@ -26,6 +26,9 @@ struct StoreOptions {
   size_t max_batch_bytes = 16u << 20;
   // Appends queued for commit before AppendAsync refuses new ones with kOverloaded.
   size_t max_pending_appends = 65536;
+  // Encoded bytes queued for commit before AppendAsync refuses new appends with kOverloaded:
+  // bounds memory when the disk stalls and clients keep retrying.
+  size_t max_pending_bytes = 256u << 20;
   // fsync the WAL before completing appends. Only benchmarks of the unsynced path turn it off.
   bool sync = true;
   // Opens an existing store for reading only, beside a running gateway that holds it for

@@ -511,6 +511,32 @@ TEST_F(EventStoreTest, CursorsArePersisted) {
   EXPECT_EQ(empty_name.error().code, Errc::kInvalidField);
 }
 
+TEST_F(EventStoreTest, RefusesAppendsOverThePendingByteBudget) {
+  GateObserver observer(/*open=*/false);
+  StoreOptions options = Options();
+  const size_t one_event = MakeEvent("ozon", "s1", "a").ByteSizeLong();
+  options.max_pending_bytes = one_event * 2 + 10;  // room for two such events, not three
+  auto store = OpenStore(options, &observer);
+  Results results(3);
+  store->AppendAsync({MakeEvent("ozon", "s1", "a")}, results.Callback(0));
+  observer.WaitForCommit();  // taken: the budget is free again
+  store->AppendAsync({MakeEvent("ozon", "s1", "b")}, results.Callback(1));
+  store->AppendAsync({MakeEvent("ozon", "s1", "c")}, results.Callback(2));
+  bool refused_at_once = false;
+  store->AppendAsync({MakeEvent("ozon", "s1", "d")}, [&](Result<std::vector<Appended>> r) {
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, Errc::kOverloaded);
+    refused_at_once = true;
+  });
+  EXPECT_TRUE(refused_at_once);
+  observer.OpenGate();
+  for (const auto& [slot, result] : results.Wait()) EXPECT_TRUE(result);
+  // A lone append larger than the whole budget still goes through once the queue is empty.
+  proto::Event big = MakeEvent("ozon", "s1", "big");
+  big.mutable_raw()->set_body(std::string(one_event * 4, 'x'));
+  EXPECT_TRUE(store->Append({big}));
+}
+
 TEST_F(EventStoreTest, RefusesAppendsWhenThePendingQueueIsFull) {
   GateObserver observer(/*open=*/false);
   StoreOptions options = Options();

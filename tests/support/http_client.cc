@@ -2,9 +2,6 @@
 
 #include "tests/support/http_client.h"
 
-#include <sys/socket.h>
-#include <sys/time.h>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -19,41 +16,46 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 
+// Every operation is asynchronous on a beast::tcp_stream with a deadline, run to completion on a
+// private io_context: a server that never answers fails the call after `timeout` instead of
+// hanging the test (blocking socket calls would ignore SO_RCVTIMEO under Asio).
 class HttpConnection::Impl {
  public:
-  Impl(uint16_t port, std::chrono::milliseconds timeout) : socket_(io_) {
-    beast::error_code ec;
-    socket_.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
-    if (ec) return;
-    // Blocking calls honour SO_RCVTIMEO / SO_SNDTIMEO: every test call is bounded in time.
-    timeval tv{};
-    tv.tv_sec = timeout.count() / 1000;
-    tv.tv_usec = (timeout.count() % 1000) * 1000;
-    setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(socket_.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    connected_ = true;
+  Impl(uint16_t port, std::chrono::milliseconds timeout) : stream_(io_), timeout_(timeout) {
+    const asio::ip::tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), port);
+    stream_.expires_after(timeout_);
+    beast::error_code result;
+    stream_.async_connect(endpoint, [&](beast::error_code ec) { result = ec; });
+    RunToCompletion();
+    connected_ = !result;
   }
 
   bool connected() const { return connected_; }
 
   bool WriteRaw(const std::string& bytes) {
-    beast::error_code ec;
-    asio::write(socket_, asio::buffer(bytes), ec);
-    return !ec;
+    stream_.expires_after(timeout_);
+    beast::error_code result;
+    asio::async_write(stream_, asio::buffer(bytes),
+                      [&](beast::error_code ec, size_t) { result = ec; });
+    RunToCompletion();
+    return !result;
   }
 
   HttpReply ReadReply() {
     HttpReply reply;
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(64 << 20);
-    beast::error_code ec;
-    bhttp::read(socket_, buffer_, parser, ec);
-    if (ec) return reply;
+    stream_.expires_after(timeout_);
+    beast::error_code result;
+    bhttp::async_read(stream_, buffer_, parser,
+                      [&](beast::error_code ec, size_t) { result = ec; });
+    RunToCompletion();
+    if (result) return reply;
     const auto& res = parser.get();
     reply.status = static_cast<int>(res.result_int());
     for (const auto& field : res) {
       const auto raw_name = field.name_string();
-    std::string name = AsciiLower(std::string_view(raw_name.data(), raw_name.size()));
+      std::string name = AsciiLower(std::string_view(raw_name.data(), raw_name.size()));
       reply.headers[name] = std::string(field.value());
     }
     reply.body = res.body();
@@ -68,23 +70,35 @@ class HttpConnection::Impl {
     for (const auto& [name, value] : headers) req.set(name, value);
     req.body() = body;
     req.prepare_payload();
-    beast::error_code ec;
-    bhttp::write(socket_, req, ec);
-    if (ec) return HttpReply{};
+    stream_.expires_after(timeout_);
+    beast::error_code result;
+    bhttp::async_write(stream_, req, [&](beast::error_code ec, size_t) { result = ec; });
+    RunToCompletion();
+    if (result) return HttpReply{};
     return ReadReply();
   }
 
   bool WaitForClose() {
     char c;
-    beast::error_code ec;
-    socket_.read_some(asio::buffer(&c, 1), ec);
-    return ec == asio::error::eof || ec == asio::error::connection_reset;
+    stream_.expires_after(timeout_);
+    beast::error_code result;
+    stream_.async_read_some(asio::buffer(&c, 1),
+                            [&](beast::error_code ec, size_t) { result = ec; });
+    RunToCompletion();
+    return result == asio::error::eof || result == asio::error::connection_reset;
   }
 
  private:
+  // The stream's deadline guarantees the pending operation completes.
+  void RunToCompletion() {
+    io_.restart();
+    io_.run();
+  }
+
   asio::io_context io_;
-  asio::ip::tcp::socket socket_;
+  beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
+  std::chrono::milliseconds timeout_;
   bool connected_ = false;
 };
 
