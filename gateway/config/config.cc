@@ -28,6 +28,20 @@ void CheckSecret(const proto::SecretRef& ref, std::string_view field, bool requi
   if (ref.has_file() && ref.file().empty()) problems.push_back(std::string(field) + ".file is empty");
 }
 
+// eBay store ids end up in URLs, event keys and error messages: keeping them to a short, plain
+// alphabet means none of those needs escaping, and a ?store= outside it can never match.
+bool IsValidStoreId(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (const char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == ':' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+constexpr char kStoreIdShape[] = "must be 1..128 characters of [A-Za-z0-9._:-]";
+
 }  // namespace
 
 void ApplyDefaults(proto::Config& config) {
@@ -77,6 +91,15 @@ Result<void> ValidateConfig(const proto::Config& config) {
   }
 
   const auto& m = config.marketplaces();
+  // The URL tokens are optional, but one that is written down must name a source: an empty
+  // {} silently accepting every push would be the opposite of what its author meant.
+  if (m.ozon().has_url_token()) {
+    CheckSecret(m.ozon().url_token(), "marketplaces.ozon.url_token", true, problems);
+  }
+  if (m.mercadolibre().has_url_token()) {
+    CheckSecret(m.mercadolibre().url_token(), "marketplaces.mercadolibre.url_token", true,
+                problems);
+  }
   if (m.has_lazada()) {
     if (m.lazada().app_key().empty()) problems.push_back("marketplaces.lazada.app_key is required");
     CheckSecret(m.lazada().app_secret(), "marketplaces.lazada.app_secret", true, problems);
@@ -90,6 +113,21 @@ Result<void> ValidateConfig(const proto::Config& config) {
   if (m.has_ebay()) {
     if (m.ebay().endpoint_url().empty()) {
       problems.push_back("marketplaces.ebay.endpoint_url is required (it is part of the challenge hash)");
+    }
+    // The challenge appends "?store=<id>" itself; a query already there would be hashed twice.
+    if (m.ebay().endpoint_url().find('?') != std::string::npos) {
+      problems.push_back(
+          "marketplaces.ebay.endpoint_url must not have a query string (?store= is "
+          "appended per store)");
+    }
+    if (!m.ebay().default_store_id().empty() && !IsValidStoreId(m.ebay().default_store_id())) {
+      problems.push_back(std::string("marketplaces.ebay.default_store_id ") + kStoreIdShape);
+    }
+    for (int i = 0; i < m.ebay().store_ids_size(); ++i) {
+      if (!IsValidStoreId(m.ebay().store_ids(i))) {
+        problems.push_back("marketplaces.ebay.store_ids[" + std::to_string(i) + "] " +
+                           kStoreIdShape);
+      }
     }
     CheckSecret(m.ebay().verification_token(), "marketplaces.ebay.verification_token", true,
                 problems);

@@ -1,6 +1,5 @@
 #include "gateway/marketplaces/ebay.h"
 
-#include <cctype>
 #include <utility>
 
 #include "base/strings.h"
@@ -16,18 +15,25 @@ Error BadSignature(std::string message) {
   return MakeError(Errc::kBadSignature, std::move(message));
 }
 
-// A kid comes from an unauthenticated header: keep what eBay's kids are made of (UUIDs) and cap
-// the length, so that an error message or log line cannot be stuffed through it.
-std::string PrintableKid(std::string_view kid) {
+// A kid or a ?store= comes from the unauthenticated request: keep what eBay's kids (UUIDs) and
+// configured store ids are made of and cap the length, so that an error message or log line
+// cannot be stuffed through it.
+std::string PrintableId(std::string_view id) {
   constexpr size_t kMaxShown = 80;
   std::string out;
-  for (char c : kid.substr(0, kMaxShown)) {
-    const bool safe =
-        std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  for (char c : id.substr(0, kMaxShown)) {
+    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_' || c == '.' || c == ':';
     out += safe ? c : '?';
   }
-  if (kid.size() > kMaxShown) out += "...";
+  if (id.size() > kMaxShown) out += "...";
   return out;
+}
+
+// The ?store= value, nullptr when absent or empty (both mean "the default store").
+const std::string* StoreParam(const InboundRequest& request) {
+  const std::string* store = request.Query("store");
+  return store != nullptr && !store->empty() ? store : nullptr;
 }
 
 // X-EBAY-SIGNATURE = base64(JSON {"alg","kid","signature","digest"}) (eBay's notification SDKs).
@@ -58,17 +64,6 @@ Result<SignatureHeader> DecodeSignatureHeader(const std::string* header) {
   if (!der || der->empty()) return undecodable;
   return SignatureHeader{std::move(alg).value(), std::move(kid).value(), std::move(*der),
                          digest.value().value_or("")};
-}
-
-// ?store= names the seller account the subscription belongs to: eBay's envelope carries no
-// seller id, so each store registers its own endpoint URL with the parameter.
-Result<std::string> StoreId(const InboundRequest& request, const std::string& default_store) {
-  if (const std::string* store = request.Query("store"); store != nullptr && !store->empty()) {
-    return *store;
-  }
-  if (!default_store.empty()) return default_store;
-  return MakeError(Errc::kMissingField,
-                   "query parameter 'store' is required (no default store is configured)");
 }
 
 // The first of several spellings of a string member that is present.
@@ -219,7 +214,36 @@ std::optional<EbayKeyCache::Entry> EbayKeyCache::Find(const std::string& kid) co
 
 EbayAdapter::EbayAdapter(Options options, std::shared_ptr<const EbayKeyCache> keys,
                          const Clock& clock)
-    : options_(std::move(options)), keys_(std::move(keys)), clock_(clock) {}
+    : options_(std::move(options)),
+      accepted_stores_(options_.store_ids.begin(), options_.store_ids.end()),
+      keys_(std::move(keys)),
+      clock_(clock) {
+  if (!options_.default_store_id.empty()) accepted_stores_.insert(options_.default_store_id);
+}
+
+// ?store= names the seller account the subscription belongs to: eBay's envelope carries no
+// seller id, so each store registers its own endpoint URL with the parameter. Nothing signs the
+// URL, so the parameter is only trusted for stores this gateway was configured to serve.
+Result<std::string> EbayAdapter::StoreId(const InboundRequest& request) const {
+  const std::string* store = StoreParam(request);
+  if (store == nullptr) {
+    if (!options_.default_store_id.empty()) return options_.default_store_id;
+    return MakeError(Errc::kMissingField,
+                     "query parameter 'store' is required (no default store is configured)");
+  }
+  if (!accepted_stores_.contains(*store)) {
+    return MakeError(Errc::kForbidden,
+                     "store '" + PrintableId(*store) + "' is not configured for eBay");
+  }
+  return *store;
+}
+
+Result<void> EbayAdapter::CheckStoreParam(const InboundRequest& request) const {
+  if (StoreParam(request) == nullptr) return Ok();
+  auto store = StoreId(request);
+  if (!store) return store.error();
+  return Ok();
+}
 
 Result<void> EbayAdapter::Verify(const InboundRequest& request) const {
   if (request.method == "GET") {
@@ -228,7 +252,9 @@ Result<void> EbayAdapter::Verify(const InboundRequest& request) const {
     if (request.Query("challenge_code") == nullptr) {
       return MakeError(Errc::kMissingField, "query parameter 'challenge_code' is required");
     }
-    return Ok();
+    // A store we do not serve gets no answer: its subscription would only deliver what POST
+    // refuses.
+    return CheckStoreParam(request);
   }
   if (request.method != "POST") {
     return MakeError(Errc::kMethodNotAllowed, "eBay notifications are POST (GET for challenge)");
@@ -244,7 +270,13 @@ Result<void> EbayAdapter::Verify(const InboundRequest& request) const {
   if (!publish_date_text) return publish_date_text.error();
   auto publish_date = ParseTimeField("notification.publishDate", publish_date_text.value());
   if (!publish_date) return publish_date.error();
-  return CheckFreshness(publish_date.value(), clock_.Now(), options_.max_age);
+  if (auto fresh = CheckFreshness(publish_date.value(), clock_.Now(), options_.max_age); !fresh) {
+    return fresh;
+  }
+  // Checked here and not only where events are built, so that a seller's signed notification
+  // aimed at another store is refused whatever its topic. Without ?store= there is nothing to
+  // refuse yet: unused topics (account deletion, sent to one app-wide URL) need no store.
+  return CheckStoreParam(request);
 }
 
 Result<void> EbayAdapter::VerifySignature(const InboundRequest& request) const {
@@ -255,7 +287,7 @@ Result<void> EbayAdapter::VerifySignature(const InboundRequest& request) const {
   }
   const auto entry = keys_->Find(header.value().kid);
   if (!entry) {
-    return BadSignature("unknown eBay public key kid '" + PrintableKid(header.value().kid) + "'");
+    return BadSignature("unknown eBay public key kid '" + PrintableId(header.value().kid) + "'");
   }
   // The digest comes with the key from getPublicKey; the header's is the fallback (eBay's own
   // fixtures say SHA1, later examples SHA256, so never assume one).
@@ -292,7 +324,7 @@ Result<Intake> EbayAdapter::Normalize(const InboundRequest& request) const {
     intake.ignored = e.topic;
     return intake;
   }
-  auto store_id = StoreId(request, options_.default_store_id);
+  auto store_id = StoreId(request);
   if (!store_id) return store_id.error();
   auto data = e.notification.Object("data");
   if (!data) return data.error();
@@ -315,13 +347,22 @@ Result<Intake> EbayAdapter::Normalize(const InboundRequest& request) const {
 
 // GET ?challenge_code=: eBay checks that we know the verification token by asking for
 // hex(SHA-256(challengeCode + verificationToken + endpointUrl)) (eBay's notification SDKs).
+// endpointUrl is the URL as the subscriber registered it, so a store that registered
+// endpoint_url?store=<id> is answered over that URL.
 Result<Intake> EbayAdapter::AnswerChallenge(const InboundRequest& request) const {
   const std::string* code = request.Query("challenge_code");
   if (code == nullptr) {
     return MakeError(Errc::kMissingField, "query parameter 'challenge_code' is required");
   }
-  const std::string hash =
-      crypto::Sha256Hex(*code + options_.verification_token + options_.endpoint_url);
+  std::string endpoint = options_.endpoint_url;
+  if (StoreParam(request) != nullptr) {
+    auto store = StoreId(request);
+    if (!store) return store.error();
+    // ValidateConfig keeps store ids to URL-safe characters, so the decoded value is the text
+    // as registered.
+    endpoint += "?store=" + store.value();
+  }
+  const std::string hash = crypto::Sha256Hex(*code + options_.verification_token + endpoint);
   Intake intake;
   intake.reply = JsonReply(200, "{\"challengeResponse\":\"" + hash + "\"}");
   return intake;

@@ -7,7 +7,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "base/clock.h"
 #include "base/crypto.h"
@@ -37,12 +39,17 @@ class EbayKeyCache {
 // ORDER_CONFIRMATION and ITEM_MARKED_SHIPPED become events of the store named by ?store= (or the
 // default store); other topics are acknowledged as ignored. Replies 204 with no body, as eBay's
 // SDK does. GET ?challenge_code= is the endpoint-verification handshake.
+//
+// The signature covers the body only, not the URL: any eBay seller can sign a notification and
+// post it with ?store=<another store>. So a ?store= outside store_ids and default_store_id is
+// refused with kForbidden, on POST and GET alike.
 class EbayAdapter final : public MarketplaceAdapter {
  public:
   struct Options {
     std::string verification_token;  // resolved secret
-    std::string endpoint_url;        // exactly as registered with eBay
-    std::string default_store_id;    // when the request has no ?store=
+    std::string endpoint_url;        // as registered with eBay, without ?store=
+    std::string default_store_id;    // when the request has no ?store=; also accepted in it
+    std::vector<std::string> store_ids;  // the other ?store= values accepted
     std::chrono::seconds max_age{86400};
   };
   EbayAdapter(Options options, std::shared_ptr<const EbayKeyCache> keys, const Clock& clock);
@@ -56,8 +63,15 @@ class EbayAdapter final : public MarketplaceAdapter {
   // X-EBAY-SIGNATURE over the body (or its compact form).
   Result<void> VerifySignature(const InboundRequest& request) const;
   Result<Intake> AnswerChallenge(const InboundRequest& request) const;
+  // The store ?store= names, or default_store_id without one. kForbidden for a store not
+  // accepted, kMissingField when there is neither.
+  Result<std::string> StoreId(const InboundRequest& request) const;
+  // Success when the request has no ?store=, else as StoreId.
+  Result<void> CheckStoreParam(const InboundRequest& request) const;
 
   Options options_;
+  // store_ids and default_store_id.
+  std::set<std::string, std::less<>> accepted_stores_;
   std::shared_ptr<const EbayKeyCache> keys_;
   const Clock& clock_;
 };

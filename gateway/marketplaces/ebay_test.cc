@@ -4,6 +4,7 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "base/crypto.h"
 #include "base/timestamp.h"
@@ -59,9 +60,25 @@ class EbayTest : public ::testing::Test {
                            "SHA256"));
   }
 
-  EbayAdapter MakeAdapter(std::string default_store = "default-store") {
-    return EbayAdapter({kToken, kEndpoint, std::move(default_store), std::chrono::hours(24)}, keys_,
-                       clock_);
+  // Accepts ?store= seller-42 and seller-7 besides the default store, unless told otherwise.
+  EbayAdapter MakeAdapter(std::string default_store = "default-store",
+                          std::vector<std::string> store_ids = {"seller-42", "seller-7"}) {
+    EbayAdapter::Options options;
+    options.verification_token = kToken;
+    options.endpoint_url = kEndpoint;
+    options.default_store_id = std::move(default_store);
+    options.store_ids = std::move(store_ids);
+    options.max_age = std::chrono::hours(24);
+    return EbayAdapter(std::move(options), keys_, clock_);
+  }
+
+  static InboundRequest Challenge(const std::string& store) {
+    InboundRequest request;
+    request.method = "GET";
+    request.path = "/v1/webhooks/ebay";
+    request.query["challenge_code"] = "a8628072-3d33-45ee-9004-bee86830a22d";
+    if (!store.empty()) request.query["store"] = store;
+    return request;
   }
 
   static std::string SignatureHeader(const std::string& signed_text, const std::string& kid,
@@ -295,6 +312,82 @@ TEST_F(EbayTest, IgnoredTopicsNeedNoStore) {
   EXPECT_EQ(intake.value().reply.status, 204);
 }
 
+TEST_F(EbayTest, SignedNotificationForAStoreNotConfiguredIsForbidden) {
+  const EbayAdapter adapter = MakeAdapter();
+  // A validly signed notification of any eBay seller, aimed at a store this gateway serves for
+  // someone else: the signature does not cover the URL, the store list does.
+  InboundRequest request = SignedPost(NewMessage(kMessageData));
+  request.query["store"] = "victim-store";
+  auto verified = adapter.Verify(request);
+  ASSERT_FALSE(verified);
+  EXPECT_EQ(verified.error().code, Errc::kForbidden);
+  EXPECT_EQ(verified.error().message, "store 'victim-store' is not configured for eBay");
+  // Normalize does not rely on Verify having run.
+  EXPECT_EQ(adapter.Normalize(request).error().code, Errc::kForbidden);
+
+  // Whatever the topic: nothing is stored for an unused one, but the answer is the same.
+  clock_.Set(Iso("2026-03-02T09:42:00Z"));
+  InboundRequest unused =
+      SignedPost(Notification("MARKETPLACE_ACCOUNT_DELETION", R"({"userId":"u"})"));
+  unused.query["store"] = "victim-store";
+  EXPECT_EQ(adapter.Verify(unused).error().code, Errc::kForbidden);
+}
+
+TEST_F(EbayTest, SignatureIsCheckedBeforeTheStore) {
+  const std::string body = NewMessage(kMessageData);
+  InboundRequest request = Post(body, SignatureHeader(body, "kid-nobody-knows"));
+  request.query["store"] = "victim-store";
+  EXPECT_EQ(MakeAdapter().Verify(request).error().code, Errc::kBadSignature);
+}
+
+TEST_F(EbayTest, ConfiguredAndDefaultStoresAreAccepted) {
+  const EbayAdapter adapter = MakeAdapter();
+  for (const char* store : {"seller-42", "seller-7", "default-store"}) {
+    InboundRequest request = SignedPost(NewMessage(kMessageData));
+    request.query["store"] = store;
+    auto intake = VerifyAndNormalize(adapter, request);
+    ASSERT_TRUE(intake) << store << ": " << intake.error().message;
+    EXPECT_EQ(intake.value().events.at(0).store_id(), store);
+  }
+  // An empty ?store= means no store, as before.
+  InboundRequest request = SignedPost(NewMessage(kMessageData));
+  request.query["store"] = "";
+  auto intake = VerifyAndNormalize(adapter, request);
+  ASSERT_TRUE(intake) << intake.error().message;
+  EXPECT_EQ(intake.value().events.at(0).store_id(), "default-store");
+}
+
+TEST_F(EbayTest, WithoutStoreIdsOnlyTheDefaultStoreIsAccepted) {
+  const EbayAdapter adapter = MakeAdapter("default-store", /*store_ids=*/{});
+  InboundRequest request = SignedPost(NewMessage(kMessageData));
+  request.query["store"] = "seller-42";
+  EXPECT_EQ(adapter.Verify(request).error().code, Errc::kForbidden);
+  request.query["store"] = "default-store";
+  EXPECT_TRUE(VerifyAndNormalize(adapter, request));
+
+  // Neither list nor default: no ?store= is acceptable, and none is a missing field.
+  const EbayAdapter none = MakeAdapter(/*default_store=*/"", /*store_ids=*/{});
+  request.query["store"] = "seller-42";
+  EXPECT_EQ(none.Verify(request).error().code, Errc::kForbidden);
+  request.query.erase("store");
+  ASSERT_TRUE(none.Verify(request));
+  EXPECT_EQ(none.Normalize(request).error().code, Errc::kMissingField);
+}
+
+TEST_F(EbayTest, HostileStoreIsNotEchoedVerbatim) {
+  InboundRequest request = SignedPost(NewMessage(kMessageData));
+  request.query["store"] = "x\" injected\n<script>" + std::string(300, 'a');
+  auto result = MakeAdapter().Verify(request);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, Errc::kForbidden);
+  const std::string& message = result.error().message;
+  EXPECT_EQ(message.find('"'), std::string::npos) << message;
+  EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  EXPECT_EQ(message.find('<'), std::string::npos) << message;
+  EXPECT_NE(message.find("x??injected?"), std::string::npos) << message;
+  EXPECT_LT(message.size(), 160u) << message;
+}
+
 TEST_F(EbayTest, UnknownKidIsNamedInTheError) {
   const std::string body = NewMessage(kMessageData);
   auto result = MakeAdapter().Verify(Post(body, SignatureHeader(body, "kid-nobody-knows")));
@@ -371,6 +464,34 @@ TEST_F(EbayTest, ChallengeAnswer) {
   EXPECT_EQ(
       intake.value().reply.body,
       R"({"challengeResponse":"47dd692c0ee7d64e940bf2d42bf7c0372017dbc25ba43e334bf47c5c1edd1977"})");
+}
+
+TEST_F(EbayTest, ChallengeOfAStoreEndpointHashesTheUrlWithItsStore) {
+  const EbayAdapter adapter = MakeAdapter();
+  // The store registered kEndpoint + "?store=seller-42", and eBay hashes that URL.
+  const InboundRequest request = Challenge("seller-42");
+  ASSERT_TRUE(adapter.Verify(request));
+  auto intake = adapter.Normalize(request);
+  ASSERT_TRUE(intake) << intake.error().message;
+  // printf '%s' 'a8628072-3d33-45ee-9004-bee86830a22d<kToken><kEndpoint>?store=seller-42' |
+  //   sha256sum
+  EXPECT_EQ(
+      intake.value().reply.body,
+      R"({"challengeResponse":"b66a1454254840e125ed7d64679f3b631878b9d25f47fcc641b55183e6e85dec"})");
+
+  // An empty ?store= is no store: the bare endpoint, as in ChallengeAnswer.
+  InboundRequest empty_store = Challenge("");
+  empty_store.query["store"] = "";
+  EXPECT_EQ(
+      adapter.Normalize(empty_store).value().reply.body,
+      R"({"challengeResponse":"47dd692c0ee7d64e940bf2d42bf7c0372017dbc25ba43e334bf47c5c1edd1977"})");
+}
+
+TEST_F(EbayTest, ChallengeForAStoreNotConfiguredIsForbidden) {
+  const EbayAdapter adapter = MakeAdapter();
+  const InboundRequest request = Challenge("victim-store");
+  EXPECT_EQ(adapter.Verify(request).error().code, Errc::kForbidden);
+  EXPECT_EQ(adapter.Normalize(request).error().code, Errc::kForbidden);
 }
 
 TEST_F(EbayTest, GetWithoutChallengeCodeIsAMissingField) {

@@ -2,8 +2,9 @@
 //
 // A notification names a resource and carries nothing else: {"topic", "resource", "user_id",
 // "actions", "received", "sent", "attempts", "application_id", "_id"}. Mercado Libre documents no
-// signature; trust rests on its source IPs and on fetching the resource with the seller's own
-// token. Handled topics:
+// signature; trust rests on its source IPs, on an optional shared secret in the registered
+// notification URL (?token=, MercadoLibreConfig.url_token) and on fetching the resource with the
+// seller's own token. Handled topics:
 //   messages   -> BuyerMessage (kind NEW for "created" or no actions, READ for "read"), message_id
 //                 = resource (a bare message id);
 //   orders_v2  -> OrderUpdate with order.order_id from "/orders/<id>", status UNSPECIFIED;
@@ -30,11 +31,15 @@ namespace csgw::gateway {
 
 class MercadoLibreAdapter final : public MarketplaceAdapter {
  public:
-  MercadoLibreAdapter(const proto::MercadoLibreConfig& config, const Clock& clock);
+  struct Options {
+    std::string url_token;  // resolved secret; empty: notifications need no ?token=
+  };
+  MercadoLibreAdapter(Options options, const Clock& clock);
 
   // MarketplaceAdapter
   std::string_view Id() const override { return "mercadolibre"; }
-  // Only POST is accepted; there is no signature to check.
+  // Only POST is accepted (kMethodNotAllowed); with a url_token, ?token= must equal it
+  // (kBadSignature). There is no signature to check.
   Result<void> Verify(const InboundRequest& request) const override;
   Result<Intake> Normalize(const InboundRequest& request) const override;
 
@@ -43,7 +48,7 @@ class MercadoLibreAdapter final : public MarketplaceAdapter {
   // else now. `raw` receives the text the time came from ("" for now).
   Result<TimePoint> OccurredAt(const JsonValue& root, std::string& raw) const;
 
-  proto::MercadoLibreConfig config_;
+  Options options_;
   const Clock& clock_;
 };
 

@@ -32,7 +32,7 @@ class MercadoLibreAdapterTest : public ::testing::Test {
   }
 
   ManualClock clock_{*ParseIsoDateTime("2024-02-14T12:00:02Z")};
-  MercadoLibreAdapter adapter_{proto::MercadoLibreConfig(), clock_};
+  MercadoLibreAdapter adapter_{{}, clock_};
 };
 
 std::string Notification(const std::string& attempts, const std::string& sent,
@@ -113,6 +113,42 @@ TEST_F(MercadoLibreAdapterTest, ResourceErrorsDoNotEchoTheResource) {
   EXPECT_EQ(intake.error().code, Errc::kInvalidField);
   EXPECT_NE(intake.error().message.find("'resource'"), std::string::npos);
   EXPECT_EQ(intake.error().message.find("77777"), std::string::npos);
+}
+
+TEST_F(MercadoLibreAdapterTest, WithoutAUrlTokenAnyPostIsAccepted) {
+  InboundRequest request = Post("{}");
+  EXPECT_TRUE(adapter_.Verify(request));
+  request.query["token"] = "anything";
+  EXPECT_TRUE(adapter_.Verify(request));
+}
+
+TEST_F(MercadoLibreAdapterTest, AConfiguredUrlTokenMustBeInTheQuery) {
+  const std::string token = "s3cr3t-url-token_0123456789";
+  const MercadoLibreAdapter adapter({.url_token = token}, clock_);
+  InboundRequest request = Post("{}");
+  auto missing = adapter.Verify(request);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, Errc::kBadSignature);
+  EXPECT_NE(missing.error().message.find("'token'"), std::string::npos) << missing.error().message;
+
+  for (const std::string& wrong :
+       {std::string(""), token.substr(1), token + token, std::string("guess-PRIVATE-ATTEMPT")}) {
+    request.query["token"] = wrong;
+    auto verified = adapter.Verify(request);
+    ASSERT_FALSE(verified) << wrong;
+    EXPECT_EQ(verified.error().code, Errc::kBadSignature);
+    EXPECT_EQ(verified.error().message.find(token), std::string::npos) << verified.error().message;
+    if (!wrong.empty()) {
+      EXPECT_EQ(verified.error().message.find(wrong), std::string::npos)
+          << verified.error().message;
+    }
+  }
+
+  request.query["token"] = token;
+  EXPECT_TRUE(adapter.Verify(request));
+  // Other query parameters do not matter.
+  request.query["source"] = "ml";
+  EXPECT_TRUE(adapter.Verify(request));
 }
 
 TEST_F(MercadoLibreAdapterTest, OnlyPostIsAllowed) {

@@ -1,9 +1,10 @@
 // Ozon Seller API push notifications (unsigned; TYPE_PING handshake).
 //
 // Ozon documents no signature: authenticity rests on its source IP ranges, which the HTTP layer
-// may filter. Chat pushes (TYPE_NEW_MESSAGE, TYPE_UPDATE_MESSAGE, TYPE_MESSAGE_READ,
-// TYPE_CHAT_CLOSED) become BuyerMessage events; FBS/rFBS posting pushes (TYPE_NEW_POSTING,
-// TYPE_POSTING_CANCELLED, TYPE_STATE_CHANGED, TYPE_CUTOFF_DATE_CHANGED,
+// may filter, and on an optional shared secret the seller puts in the registered callback URL
+// (?token=, OzonConfig.url_token). Chat pushes (TYPE_NEW_MESSAGE, TYPE_UPDATE_MESSAGE,
+// TYPE_MESSAGE_READ, TYPE_CHAT_CLOSED) become BuyerMessage events; FBS/rFBS posting pushes
+// (TYPE_NEW_POSTING, TYPE_POSTING_CANCELLED, TYPE_STATE_CHANGED, TYPE_CUTOFF_DATE_CHANGED,
 // TYPE_DELIVERY_DATE_CHANGED) become OrderUpdate events about the posting. Every other type is
 // acknowledged with {"result":true} and not stored, because Ozon pauses all pushes to an endpoint
 // that answers errors for a day.
@@ -34,11 +35,16 @@ proto::OrderStatus OzonOrderStatus(std::string_view state);
 
 class OzonAdapter final : public MarketplaceAdapter {
  public:
-  OzonAdapter(const proto::OzonConfig& config, const Clock& clock);
+  struct Options {
+    std::string app_name;   // reported by TYPE_PING; empty: "csgw"
+    std::string url_token;  // resolved secret; empty: pushes need no ?token=
+  };
+  OzonAdapter(Options options, const Clock& clock);
 
   // MarketplaceAdapter
   std::string_view Id() const override { return "ozon"; }
-  // Only POST is accepted; there is nothing else to verify.
+  // Only POST is accepted (kMethodNotAllowed); with a url_token, ?token= must equal it
+  // (kBadSignature). There is no signature to check.
   Result<void> Verify(const InboundRequest& request) const override;
   Result<Intake> Normalize(const InboundRequest& request) const override;
 
@@ -50,7 +56,7 @@ class OzonAdapter final : public MarketplaceAdapter {
   Result<proto::Event> PostingEvent(const JsonValue& root, std::string_view type,
                                     const InboundRequest& request) const;
 
-  proto::OzonConfig config_;
+  Options options_;
   const Clock& clock_;
 };
 

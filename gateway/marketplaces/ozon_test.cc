@@ -36,9 +36,7 @@ std::string NewMessage(const std::string& extra_members) {
 
 TEST(OzonAdapter, PingAnswersWithTheInjectedClock) {
   ManualClock clock(At("2024-02-29T23:59:59.987Z"));
-  proto::OzonConfig config;
-  config.set_app_name("seller-gw");
-  const OzonAdapter adapter(config, clock);
+  const OzonAdapter adapter({.app_name = "seller-gw", .url_token = ""}, clock);
   const InboundRequest ping = Post(R"({"message_type":"TYPE_PING","time":"2024-02-29T23:59:59Z"})");
 
   auto first = adapter.Normalize(ping);
@@ -62,26 +60,25 @@ TEST(OzonAdapter, PingAnswersWithTheInjectedClock) {
 
 TEST(OzonAdapter, PingNameDefaultsAndIsEscaped) {
   ManualClock clock(At("2024-01-01T00:00:00Z"));
-  const OzonAdapter unnamed(proto::OzonConfig(), clock);
+  const OzonAdapter unnamed({}, clock);
   auto reply = unnamed.Normalize(Post(R"({"message_type":"TYPE_PING"})"));
   ASSERT_TRUE(reply);
   EXPECT_EQ(
       JsonDocument::ParseObject(reply.value().reply.body).value().root().String("name").value(),
       "csgw");
 
-  proto::OzonConfig config;
-  config.set_app_name("shop \"Север\"\\\n");
-  const OzonAdapter named(config, clock);
+  const std::string name = "shop \"Север\"\\\n";
+  const OzonAdapter named({.app_name = name, .url_token = ""}, clock);
   reply = named.Normalize(Post(R"({"message_type":"TYPE_PING"})"));
   ASSERT_TRUE(reply);
   auto doc = JsonDocument::ParseObject(reply.value().reply.body);
   ASSERT_TRUE(doc) << reply.value().reply.body;
-  EXPECT_EQ(doc.value().root().String("name").value(), config.app_name());
+  EXPECT_EQ(doc.value().root().String("name").value(), name);
 }
 
 TEST(OzonAdapter, ErrorsNeverContainTheBuyersText) {
   ManualClock clock(At("2022-07-18T21:00:00Z"));
-  const OzonAdapter adapter(proto::OzonConfig(), clock);
+  const OzonAdapter adapter({}, clock);
   const std::string text = std::string("\"") + kBuyerText + "\"";
   const std::vector<std::string> bodies = {
       // data holds the text next to a value of the wrong type.
@@ -107,7 +104,7 @@ TEST(OzonAdapter, ErrorsNeverContainTheBuyersText) {
 
 TEST(OzonAdapter, IdsBeyondTwoToThe53StayExact) {
   ManualClock clock(At("2022-07-18T21:00:00Z"));
-  const OzonAdapter adapter(proto::OzonConfig(), clock);
+  const OzonAdapter adapter({}, clock);
   // 2^64 - 1 sent as a JSON number: a double would round it to 18446744073709551616.
   auto intake =
       adapter.Normalize(Post(NewMessage(R"(,"message_id":18446744073709551615,"data":["a","b"])")));
@@ -122,7 +119,7 @@ TEST(OzonAdapter, IdsBeyondTwoToThe53StayExact) {
 
 TEST(OzonAdapter, EachEditIsItsOwnEvent) {
   ManualClock clock(At("2022-07-18T21:00:00Z"));
-  const OzonAdapter adapter(proto::OzonConfig(), clock);
+  const OzonAdapter adapter({}, clock);
   auto edit = [&](const char* updated_at) {
     return adapter
         .Normalize(Post(R"({"message_type":"TYPE_UPDATE_MESSAGE","chat_id":"c","message_id":"5",)"
@@ -139,7 +136,7 @@ TEST(OzonAdapter, EachEditIsItsOwnEvent) {
 
 TEST(OzonAdapter, UnhandledTypesAreAcknowledgedNotStored) {
   ManualClock clock(At("2022-07-18T21:00:00Z"));
-  const OzonAdapter adapter(proto::OzonConfig(), clock);
+  const OzonAdapter adapter({}, clock);
   for (const char* type :
        {"TYPE_PRICE_INDEX_CHANGED", "TYPE_FBO_POSTING_NEW", "TYPE_SOMETHING_NEW"}) {
     auto intake = adapter.Normalize(Post(std::string(R"({"message_type":")") + type + "\"}"));
@@ -153,7 +150,7 @@ TEST(OzonAdapter, UnhandledTypesAreAcknowledgedNotStored) {
 
 TEST(OzonAdapter, OnlyPostIsAllowed) {
   ManualClock clock(At("2022-07-18T21:00:00Z"));
-  const OzonAdapter adapter(proto::OzonConfig(), clock);
+  const OzonAdapter adapter({}, clock);
   InboundRequest request = Post("");
   EXPECT_TRUE(adapter.Verify(request));
   for (const char* method : {"GET", "PUT", "HEAD"}) {
@@ -162,6 +159,47 @@ TEST(OzonAdapter, OnlyPostIsAllowed) {
     ASSERT_FALSE(verified) << method;
     EXPECT_EQ(verified.error().code, Errc::kMethodNotAllowed);
   }
+}
+
+TEST(OzonAdapter, WithoutAUrlTokenAnyPostIsAccepted) {
+  ManualClock clock(At("2022-07-18T21:00:00Z"));
+  const OzonAdapter adapter({}, clock);
+  InboundRequest request = Post("{}");
+  EXPECT_TRUE(adapter.Verify(request));
+  request.query["token"] = "anything";
+  EXPECT_TRUE(adapter.Verify(request));
+}
+
+TEST(OzonAdapter, AConfiguredUrlTokenMustBeInTheQuery) {
+  ManualClock clock(At("2022-07-18T21:00:00Z"));
+  const std::string token = "s3cr3t-url-token_0123456789";
+  const OzonAdapter adapter({.app_name = "", .url_token = token}, clock);
+  InboundRequest request = Post("{}");
+  auto missing = adapter.Verify(request);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, Errc::kBadSignature);
+  EXPECT_NE(missing.error().message.find("'token'"), std::string::npos) << missing.error().message;
+
+  // Wrong values, including the token's prefix, an extension of it, and an empty one.
+  for (const std::string& wrong :
+       {std::string(""), token.substr(0, token.size() - 1), token + "x",
+        std::string("S") + token.substr(1), std::string("guess-PRIVATE-ATTEMPT")}) {
+    request.query["token"] = wrong;
+    auto verified = adapter.Verify(request);
+    ASSERT_FALSE(verified) << wrong;
+    EXPECT_EQ(verified.error().code, Errc::kBadSignature);
+    EXPECT_EQ(verified.error().message.find(token), std::string::npos) << verified.error().message;
+    if (!wrong.empty()) {
+      EXPECT_EQ(verified.error().message.find(wrong), std::string::npos)
+          << verified.error().message;
+    }
+  }
+
+  request.query["token"] = token;
+  EXPECT_TRUE(adapter.Verify(request));
+  // The method is still checked first: a GET with the right token is not a push.
+  request.method = "GET";
+  EXPECT_EQ(adapter.Verify(request).error().code, Errc::kMethodNotAllowed);
 }
 
 TEST(OzonMapping, SenderRole) {

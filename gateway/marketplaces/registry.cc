@@ -1,5 +1,8 @@
 #include "gateway/marketplaces/registry.h"
 
+#include <string>
+#include <utility>
+
 #include "gateway/config/config.h"
 #include "gateway/marketplaces/lazada.h"
 #include "gateway/marketplaces/mercadolibre.h"
@@ -13,16 +16,34 @@ std::chrono::seconds MaxAge(uint32_t configured) {
   return std::chrono::seconds(configured == 0 ? 86400 : configured);
 }
 
+// The resolved secret of an optional SecretRef field; "" when the field is absent. A present
+// but empty reference is an error (ResolveSecret's), not "no secret": ValidateConfig refuses it
+// too, and failing closed is the safe reading of a half-written secret.
+Result<std::string> OptionalSecret(bool present, const proto::SecretRef& ref,
+                                   std::string_view field) {
+  if (!present) return std::string();
+  return ResolveSecret(ref, field);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<AdapterRegistry>> AdapterRegistry::Build(
     const proto::MarketplacesConfig& config, const Clock& clock) {
   auto registry = std::make_unique<AdapterRegistry>();
   if (config.has_ozon()) {
-    registry->Add(std::make_unique<OzonAdapter>(config.ozon(), clock));
+    auto token = OptionalSecret(config.ozon().has_url_token(), config.ozon().url_token(),
+                                "marketplaces.ozon.url_token");
+    if (!token) return token.error();
+    registry->Add(std::make_unique<OzonAdapter>(
+        OzonAdapter::Options{config.ozon().app_name(), std::move(token).value()}, clock));
   }
   if (config.has_mercadolibre()) {
-    registry->Add(std::make_unique<MercadoLibreAdapter>(config.mercadolibre(), clock));
+    auto token =
+        OptionalSecret(config.mercadolibre().has_url_token(), config.mercadolibre().url_token(),
+                       "marketplaces.mercadolibre.url_token");
+    if (!token) return token.error();
+    registry->Add(std::make_unique<MercadoLibreAdapter>(
+        MercadoLibreAdapter::Options{std::move(token).value()}, clock));
   }
   if (config.has_lazada()) {
     auto secret = ResolveSecret(config.lazada().app_secret(), "marketplaces.lazada.app_secret");
@@ -51,11 +72,13 @@ Result<std::unique_ptr<AdapterRegistry>> AdapterRegistry::Build(
                          "marketplaces.ebay.public_keys kid " + key.kid() + ": " + put.error().message);
       }
     }
-    registry->Add(std::make_unique<EbayAdapter>(
-        EbayAdapter::Options{std::move(token).value(), config.ebay().endpoint_url(),
-                             config.ebay().default_store_id(),
-                             MaxAge(config.ebay().max_age_seconds())},
-        registry->ebay_keys_, clock));
+    EbayAdapter::Options options;
+    options.verification_token = std::move(token).value();
+    options.endpoint_url = config.ebay().endpoint_url();
+    options.default_store_id = config.ebay().default_store_id();
+    options.store_ids.assign(config.ebay().store_ids().begin(), config.ebay().store_ids().end());
+    options.max_age = MaxAge(config.ebay().max_age_seconds());
+    registry->Add(std::make_unique<EbayAdapter>(std::move(options), registry->ebay_keys_, clock));
   }
   return registry;
 }

@@ -56,8 +56,12 @@ void Sign(const std::string& marketplace, gateway::InboundRequest& request, bool
     }
   } else if (marketplace == "canonical") {
     request.headers["authorization"] = std::string("Bearer ") + kCanonicalToken + bad;
+  } else if (marketplace == "ozon") {
+    // Unsigned marketplaces: the secret in the registered URL stands in for a signature.
+    request.query["token"] = kOzonUrlToken + bad;
+  } else if (marketplace == "mercadolibre") {
+    request.query["token"] = kMercadoLibreUrlToken + bad;
   }
-  // ozon and mercadolibre sign nothing.
 }
 
 FixtureCase ParseCase(const std::string& marketplace, const std::string& dir, const JsonValue& c) {
@@ -181,13 +185,16 @@ void SetTestSecretEnv() {
   setenv("CSGW_TEST_SHOPEE_KEY", kShopeePartnerKey, 1);
   setenv("CSGW_TEST_EBAY_TOKEN", kEbayVerificationToken, 1);
   setenv("CSGW_TEST_CANONICAL_TOKEN", kCanonicalToken, 1);
+  setenv("CSGW_TEST_OZON_URL_TOKEN", kOzonUrlToken, 1);
+  setenv("CSGW_TEST_MERCADOLIBRE_URL_TOKEN", kMercadoLibreUrlToken, 1);
 }
 
 proto::Config TestConfig() {
   proto::Config config;
   auto* m = config.mutable_marketplaces();
   m->mutable_ozon()->set_app_name("csgw-test");
-  m->mutable_mercadolibre();
+  m->mutable_ozon()->mutable_url_token()->set_env("CSGW_TEST_OZON_URL_TOKEN");
+  m->mutable_mercadolibre()->mutable_url_token()->set_env("CSGW_TEST_MERCADOLIBRE_URL_TOKEN");
   m->mutable_lazada()->set_app_key(kLazadaAppKey);
   m->mutable_lazada()->mutable_app_secret()->set_env("CSGW_TEST_LAZADA_SECRET");
   m->mutable_shopee()->set_callback_url(kShopeeCallbackUrl);
@@ -196,6 +203,8 @@ proto::Config TestConfig() {
   ebay->mutable_verification_token()->set_env("CSGW_TEST_EBAY_TOKEN");
   ebay->set_endpoint_url(kEbayEndpointUrl);
   ebay->set_default_store_id("ebay-test-store");
+  // Every ?store= of tests/fixtures/ebay/cases.json that is meant to be accepted.
+  ebay->add_store_ids(kEbayTestStore);
   auto* test_key = ebay->add_public_keys();
   test_key->set_kid(kEbayTestKid);
   test_key->set_pem(ReadFileOrDie(FixturesDir() + "/ebay/test_signing_key.pub.pem"));

@@ -10,6 +10,7 @@
 //    "query": {"store": "s1"},                    // optional
 //    "headers": {"x-extra": "v"},                 // optional, sent as given
 //    "sign": "valid",      // valid (default) | none | wrong_key: how to sign, per marketplace
+//                          // (ozon, mercadolibre: the ?token= of the registered URL)
 //    "tamper": false,      // true: flip one body byte after signing
 //    "now": "2022-07-18T21:00:00Z",               // the injected clock
 //    "expect": {"status": 200, "error": "bad_signature", "body": "{\"result\":true}",
@@ -63,6 +64,12 @@ inline constexpr char kEbayEndpointUrl[] = "https://csgw.example.com/v1/webhooks
 inline constexpr char kEbayTestKid[] = "csgw-test-kid";
 inline constexpr char kEbayOfficialKid[] = "9936261a-7d7b-4621-a0f1-96ccb428af49";
 inline constexpr char kCanonicalToken[] = "canonical-test-token-0123456789";
+// The ?token= of the registered URL for the unsigned marketplaces; URL-safe, so that a test can
+// put it in a request target as is.
+inline constexpr char kOzonUrlToken[] = "ozon-test-url-token_0123456789";
+inline constexpr char kMercadoLibreUrlToken[] = "mercadolibre-test-url-token_0123456789";
+// The eBay stores TestConfig accepts in ?store= besides its default store.
+inline constexpr char kEbayTestStore[] = "ebay-seller-42";
 
 // $CSGW_SOURCE_DIR/tests/fixtures (ctest sets the variable).
 std::string FixturesDir();
