@@ -21,6 +21,11 @@ using csgw::testing::FixtureCase;
 using csgw::testing::HttpCall;
 using csgw::testing::HttpReply;
 
+// Ozon's registered callback URL carries the test config's url_token.
+std::string OzonTarget() {
+  return std::string("/v1/webhooks/ozon?token=") + csgw::testing::kOzonUrlToken;
+}
+
 std::string Target(const FixtureCase& fc) {
   std::string target = fc.request.path;
   char sep = '?';
@@ -202,8 +207,9 @@ TEST_F(E2eTest, BoundaryErrorsAreJsonWithStableCodes) {
   const std::vector<Case> cases = {
       {"POST", "/v1/webhooks/nosuchmarket", "{}", 404, "unknown_marketplace"},
       {"POST", "/v1/webhooks/lazada", "{}", 401, "bad_signature"},
-      {"POST", "/v1/webhooks/ozon", "{not json", 400, "malformed_json"},
-      {"POST", "/v1/webhooks/ozon", std::string(70 * 1024, ' '), 413, "payload_too_large"},
+      {"POST", OzonTarget(), "{not json", 400, "malformed_json"},
+      {"POST", "/v1/webhooks/ozon", "{}", 401, "bad_signature"},
+      {"POST", OzonTarget(), std::string(70 * 1024, ' '), 413, "payload_too_large"},
       {"GET", "/v1/webhooks/lazada", "", 405, "method_not_allowed"},
       {"POST", "/v1/events", "{}", 401, "unauthenticated"},
       {"GET", "/v1/events", "", 405, "method_not_allowed"},
@@ -235,11 +241,11 @@ TEST_F(E2eTest, LogsCarryIdsButNeverBuyerText) {
                            R"("data":[")" + secret_text + R"("],"seller_id":"7"})";
   log::SetLevel(log::Level::kDebug);
   ::testing::internal::CaptureStderr();
-  const HttpReply bad = HttpCall(port(), "POST", "/v1/webhooks/ozon", body);
+  const HttpReply bad = HttpCall(port(), "POST", OzonTarget(), body);
   clock_.Set(FromUnixMillis(1658177884528));
   std::string good_body = body;
   good_body.replace(good_body.find("not a date"), 10, "2022-07-18T20:58:04.528Z");
-  const HttpReply good = HttpCall(port(), "POST", "/v1/webhooks/ozon", good_body);
+  const HttpReply good = HttpCall(port(), "POST", OzonTarget(), good_body);
   const std::string logs = ::testing::internal::GetCapturedStderr();
   log::SetLevel(log::Level::kInfo);
   EXPECT_EQ(bad.status, 400);

@@ -66,6 +66,7 @@ void ApplyDefaults(proto::Config& config) {
   if (store.max_batch_events() == 0) store.set_max_batch_events(1024);
   if (store.max_batch_bytes() == 0) store.set_max_batch_bytes(16u << 20);
   if (store.max_pending_appends() == 0) store.set_max_pending_appends(65536);
+  if (store.max_pending_bytes() == 0) store.set_max_pending_bytes(256u << 20);
 
   if (config.log().level().empty()) config.mutable_log()->set_level("info");
 }
