@@ -32,7 +32,7 @@ void VerifyAndNormalize(benchmark::State& state, const std::string& marketplace,
 void BM_Ozon(benchmark::State& s) { VerifyAndNormalize(s, "ozon", "new_message"); }
 void BM_MercadoLibre(benchmark::State& s) { VerifyAndNormalize(s, "mercadolibre", "orders_v2"); }
 void BM_Lazada(benchmark::State& s) { VerifyAndNormalize(s, "lazada", "trade_order_unpaid"); }
-void BM_Shopee(benchmark::State& s) { VerifyAndNormalize(s, "shopee", "webchat_text"); }
+void BM_Shopee(benchmark::State& s) { VerifyAndNormalize(s, "shopee", "webchat_text_from_buyer"); }
 void BM_EbayEcdsa(benchmark::State& s) { VerifyAndNormalize(s, "ebay", "new_message"); }
 BENCHMARK(BM_Ozon);
 BENCHMARK(BM_MercadoLibre);
