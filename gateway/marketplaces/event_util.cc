@@ -65,6 +65,18 @@ Result<void> CheckFreshness(TimePoint sent, TimePoint now, std::chrono::seconds 
   return Ok();
 }
 
+Result<void> CheckUrlToken(const InboundRequest& request, const std::string& expected) {
+  if (expected.empty()) return Ok();
+  const std::string* given = request.Query("token");
+  if (given == nullptr || given->empty()) {
+    return MakeError(Errc::kBadSignature, "query parameter 'token' is required");
+  }
+  if (!crypto::ConstantTimeEquals(crypto::Sha256(*given), crypto::Sha256(expected))) {
+    return MakeError(Errc::kBadSignature, "query parameter 'token' does not match");
+  }
+  return Ok();
+}
+
 std::string StableId(std::initializer_list<std::string_view> parts) {
   std::string joined;
   bool first = true;

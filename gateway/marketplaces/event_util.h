@@ -30,6 +30,13 @@ Result<TimePoint> ParseTimeField(std::string_view field, std::string_view value)
 Result<void> CheckFreshness(TimePoint sent, TimePoint now, std::chrono::seconds max_age,
                             std::chrono::seconds max_skew = std::chrono::minutes(15));
 
+// For marketplaces that sign nothing (Ozon, Mercado Libre): a secret carried in the registered
+// callback URL as ?token= is the only proof a push came through it. Success when `expected` is
+// empty (no token configured); otherwise kBadSignature unless the token matches. Both sides are
+// hashed before the constant-time comparison, so timing reveals neither their contents nor the
+// expected length; the message never repeats what was sent.
+Result<void> CheckUrlToken(const InboundRequest& request, const std::string& expected);
+
 // A stable event id for payloads that carry none: hex SHA-256 of the given parts joined with
 // '\x1f' (unit separator, which marketplace ids never contain).
 std::string StableId(std::initializer_list<std::string_view> parts);

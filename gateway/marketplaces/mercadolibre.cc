@@ -14,22 +14,6 @@ namespace {
 
 constexpr std::string_view kMarketplace = "mercadolibre";
 
-// Mercado Libre signs nothing, so a secret in the registered URL is the only proof a
-// notification came through it. Both sides are hashed before the constant-time comparison so
-// that timing reveals neither their contents nor the expected length; the message never repeats
-// what was sent.
-Result<void> CheckUrlToken(const InboundRequest& request, const std::string& expected) {
-  if (expected.empty()) return Ok();
-  const std::string* given = request.Query("token");
-  if (given == nullptr || given->empty()) {
-    return MakeError(Errc::kBadSignature, "query parameter 'token' is required");
-  }
-  if (!crypto::ConstantTimeEquals(crypto::Sha256(*given), crypto::Sha256(expected))) {
-    return MakeError(Errc::kBadSignature, "query parameter 'token' does not match");
-  }
-  return Ok();
-}
-
 bool Contains(const std::vector<std::string>& values, std::string_view wanted) {
   return std::find(values.begin(), values.end(), wanted) != values.end();
 }
