@@ -14,9 +14,7 @@
 namespace csgw::crypto {
 namespace {
 
-const EVP_MD* MdOf(Digest digest) {
-  return digest == Digest::kSha1 ? EVP_sha1() : EVP_sha256();
-}
+const EVP_MD* MdOf(Digest digest) { return digest == Digest::kSha1 ? EVP_sha1() : EVP_sha256(); }
 
 // PEM readers want the base64 body in lines; eBay sends the whole key on one line.
 std::string NormalizePem(std::string_view pem, std::string_view label) {
@@ -137,7 +135,8 @@ std::optional<EcPublicKey> EcPublicKey::FromPem(std::string_view pem) {
   return EcPublicKey(pkey);
 }
 
-EcPublicKey::EcPublicKey(EcPublicKey&& other) noexcept : pkey_(std::exchange(other.pkey_, nullptr)) {}
+EcPublicKey::EcPublicKey(EcPublicKey&& other) noexcept
+    : pkey_(std::exchange(other.pkey_, nullptr)) {}
 EcPublicKey& EcPublicKey::operator=(EcPublicKey&& other) noexcept {
   std::swap(pkey_, other.pkey_);
   return *this;
@@ -148,12 +147,12 @@ bool EcPublicKey::Verify(Digest digest, std::string_view message,
                          std::string_view der_signature) const {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   if (ctx == nullptr) return false;
-  bool ok = EVP_DigestVerifyInit(ctx, nullptr, MdOf(digest), nullptr,
-                                 static_cast<EVP_PKEY*>(pkey_)) == 1 &&
-            EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(der_signature.data()),
-                             der_signature.size(),
-                             reinterpret_cast<const unsigned char*>(message.data()),
-                             message.size()) == 1;
+  bool ok =
+      EVP_DigestVerifyInit(ctx, nullptr, MdOf(digest), nullptr, static_cast<EVP_PKEY*>(pkey_)) ==
+          1 &&
+      EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(der_signature.data()),
+                       der_signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
+                       message.size()) == 1;
   EVP_MD_CTX_free(ctx);
   return ok;
 }

@@ -63,8 +63,8 @@ TEST(Crypto, EcdsaSignVerifyRoundTripAndTamper) {
 
 TEST(Crypto, RejectsGarbagePem) {
   EXPECT_FALSE(EcPublicKey::FromPem("not a key").has_value());
-  EXPECT_FALSE(EcPublicKey::FromPem("-----BEGIN PUBLIC KEY-----AAAA-----END PUBLIC KEY-----")
-                   .has_value());
+  EXPECT_FALSE(
+      EcPublicKey::FromPem("-----BEGIN PUBLIC KEY-----AAAA-----END PUBLIC KEY-----").has_value());
 }
 
 }  // namespace

@@ -9,26 +9,26 @@ namespace csgw {
 // Request-path failures. When adding an enumerator, add its row to the table in errc.cc: the
 // test there fails for an enumerator without one.
 enum class Errc {
-  kBadRequest,           // not a valid HTTP request
-  kMalformedJson,        // the body is not valid JSON
-  kMissingField,         // a required field is absent or empty
-  kInvalidField,         // a field is present but has the wrong type or value
-  kBadSignature,         // signature missing or wrong
-  kStaleRequest,         // signed timestamp outside the accepted window
-  kUnauthenticated,      // no or unknown bearer token
-  kForbidden,            // authenticated but not allowed
-  kNotFound,             // no such route or resource
-  kUnknownMarketplace,   // /v1/webhooks/{id} names no enabled marketplace
-  kMethodNotAllowed,     // the route exists, not with this method
-  kPayloadTooLarge,      // body over the size cap
-  kHeadersTooLarge,      // request head over the size cap
-  kUnsupportedMediaType, // body is not JSON where JSON is required
-  kRequestTimeout,       // the client was too slow to send the request
-  kOverloaded,           // too much queued work: retry later
-  kNotReady,             // store or config not ready yet, or shutting down
-  kStorageFailure,       // the store failed to read or write
-  kInternal,             // a bug: never expected
-  kCount                 // not an error: the number of enumerators
+  kBadRequest,            // not a valid HTTP request
+  kMalformedJson,         // the body is not valid JSON
+  kMissingField,          // a required field is absent or empty
+  kInvalidField,          // a field is present but has the wrong type or value
+  kBadSignature,          // signature missing or wrong
+  kStaleRequest,          // signed timestamp outside the accepted window
+  kUnauthenticated,       // no or unknown bearer token
+  kForbidden,             // authenticated but not allowed
+  kNotFound,              // no such route or resource
+  kUnknownMarketplace,    // /v1/webhooks/{id} names no enabled marketplace
+  kMethodNotAllowed,      // the route exists, not with this method
+  kPayloadTooLarge,       // body over the size cap
+  kHeadersTooLarge,       // request head over the size cap
+  kUnsupportedMediaType,  // body is not JSON where JSON is required
+  kRequestTimeout,        // the client was too slow to send the request
+  kOverloaded,            // too much queued work: retry later
+  kNotReady,              // store or config not ready yet, or shutting down
+  kStorageFailure,        // the store failed to read or write
+  kInternal,              // a bug: never expected
+  kCount                  // not an error: the number of enumerators
 };
 
 // A request-path error: a code from the table and a message that is safe to return to the caller

@@ -28,9 +28,9 @@ TEST(Timestamp, NaiveTimesNeedADefaultOffset) {
 }
 
 TEST(Timestamp, RejectsGarbage) {
-  for (const char* bad : {"", "2022-13-01T00:00:00Z", "2022-02-30T00:00:00Z", "2022-07-18",
-                          "2022-07-18T25:00:00Z", "2022-07-18T20:58:04.Z", "2022-07-18T20:58:04Zjunk",
-                          "yesterday"}) {
+  for (const char* bad :
+       {"", "2022-13-01T00:00:00Z", "2022-02-30T00:00:00Z", "2022-07-18", "2022-07-18T25:00:00Z",
+        "2022-07-18T20:58:04.Z", "2022-07-18T20:58:04Zjunk", "yesterday"}) {
     EXPECT_FALSE(ParseIsoDateTime(bad)) << bad;
   }
 }

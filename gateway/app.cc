@@ -1,7 +1,6 @@
 #include "gateway/app.h"
 
 #include <signal.h>
-
 #include <unistd.h>
 
 #include <atomic>
@@ -157,7 +156,8 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(const proto::Config& config, co
   parts->ingest = std::make_unique<Ingest>(*parts->adapters, parts->canonical.get(), *parts->store,
                                            parts->metrics);
   parts->router = std::make_unique<Router>(*parts->ingest, *parts->store, parts->metrics);
-  parts->server = std::make_unique<http::Server>(ServerOptionsFrom(config.server()), *parts->router);
+  parts->server =
+      std::make_unique<http::Server>(ServerOptionsFrom(config.server()), *parts->router);
   if (auto listening = parts->server->Listen(); !listening) return listening.error();
   parts->router->SetReady(true);
   return std::unique_ptr<Gateway>(new Gateway(std::move(parts)));

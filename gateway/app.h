@@ -1,8 +1,8 @@
 // The composition root: config → objects → run. Startup errors print one line and exit non-zero.
 #pragma once
 
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>

@@ -125,7 +125,8 @@ int Events(const Args& args) {
   query.limit = std::numeric_limits<size_t>::max();  // all, unless --limit says otherwise
   uint64_t number = 0;
   if (auto limit = Flag(args, "limit")) {
-    if (!ParseUint(*limit, number) || number == 0) return Usage("--limit must be a positive integer");
+    if (!ParseUint(*limit, number) || number == 0)
+      return Usage("--limit must be a positive integer");
     query.limit = number;
   }
   if (auto after = Flag(args, "after")) {
@@ -173,7 +174,8 @@ int Main(int argc, char** argv) {
   Args args;
   std::string error;
   if (command == "serve") {
-    if (!Parse(argc, argv, {"config", "listen", "data", "port-file"}, args, error)) return Usage(error);
+    if (!Parse(argc, argv, {"config", "listen", "data", "port-file"}, args, error))
+      return Usage(error);
     if (!args.positional.empty()) return Usage("serve takes no positional arguments");
     ServeFlags flags{Flag(args, "config"), Flag(args, "listen"), Flag(args, "data"),
                      Flag(args, "port-file")};

@@ -1,11 +1,10 @@
 // Crash safety: a real `csgw serve` child under concurrent signed webhook load is SIGKILLed
 // mid-run and restarted on the same data. Every acknowledged event must be stored exactly once.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
@@ -73,9 +72,10 @@ class Child {
 
 std::string LazadaBody(int n, int64_t now_seconds) {
   return R"({"seller_id":"crash-store","message_type":0,"data":{"order_status":"pending",)"
-         R"("trade_order_id":"7000)" + std::to_string(n) + R"(","trade_order_line_id":"8000)" +
-         std::to_string(n) + R"(","status_update_time":)" + std::to_string(now_seconds) +
-         R"(},"timestamp":)" + std::to_string(now_seconds) + R"(,"site":"lazada_sg"})";
+         R"("trade_order_id":"7000)" +
+         std::to_string(n) + R"(","trade_order_line_id":"8000)" + std::to_string(n) +
+         R"(","status_update_time":)" + std::to_string(now_seconds) + R"(},"timestamp":)" +
+         std::to_string(now_seconds) + R"(,"site":"lazada_sg"})";
 }
 
 std::string EventIdOf(int n, int64_t now_seconds) {
@@ -94,9 +94,9 @@ TEST(CrashTest, EveryAcknowledgedEventSurvivesSigkillExactlyOnce) {
                         << csgw::testing::kLazadaAppKey << R"(","app_secret":{"file":")"
                         << secret.string() << R"("}}},"log":{"level":"warn"}})";
 
-  const int64_t now_seconds =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count();
+  const int64_t now_seconds = std::chrono::duration_cast<std::chrono::seconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
   std::mutex mu;
   std::set<int> acked;
   {
@@ -149,8 +149,9 @@ TEST(CrashTest, EveryAcknowledgedEventSurvivesSigkillExactlyOnce) {
       const std::string body = LazadaBody(n, now_seconds);
       const std::string sig = crypto::HmacSha256Hex(
           csgw::testing::kLazadaAppSecret, std::string(csgw::testing::kLazadaAppKey) + body);
-      EXPECT_EQ(HttpCall(port, "POST", "/v1/webhooks/lazada", body, {{"Authorization", sig}}).status,
-                200);
+      EXPECT_EQ(
+          HttpCall(port, "POST", "/v1/webhooks/lazada", body, {{"Authorization", sig}}).status,
+          200);
     }
     child.Kill(SIGTERM);
   }

@@ -93,8 +93,8 @@ TEST_F(E2eTest, EveryFixtureIsAnsweredAndStoredExactlyOnce) {
     for (const FixtureCase& fc : cases) {
       clock_.Set(fc.now);
       const HttpReply reply = Post(port(), fc);
-      ASSERT_EQ(reply.status, fc.expect_status) << fc.Label() << " round " << round << ": "
-                                                << reply.body;
+      ASSERT_EQ(reply.status, fc.expect_status)
+          << fc.Label() << " round " << round << ": " << reply.body;
       marketplaces.insert(fc.marketplace);
       if (fc.expect_status >= 400) {
         EXPECT_NE(reply.body.find("\"error\":\"" + fc.expect_error + "\""), std::string::npos)
@@ -127,9 +127,9 @@ TEST_F(E2eTest, EveryFixtureIsAnsweredAndStoredExactlyOnce) {
     for (const auto& want : fc.expect_events) {
       // The store is checked by key: every expected event must name it.
       ASSERT_TRUE(want.fields.count("store_id") && want.fields.count("event_id")) << fc.Label();
-      const std::string key = (fc.marketplace == "canonical" ? want.fields.at("marketplace")
-                                                            : fc.marketplace) +
-                              "|" + want.fields.at("store_id") + "|" + want.fields.at("event_id");
+      const std::string key =
+          (fc.marketplace == "canonical" ? want.fields.at("marketplace") : fc.marketplace) + "|" +
+          want.fields.at("store_id") + "|" + want.fields.at("event_id");
       auto it = by_key.find(key);
       ASSERT_NE(it, by_key.end()) << fc.Label() << " missing " << key;
       // The store assigns the sequence that the adapter-level expectation says is absent.
@@ -236,9 +236,11 @@ TEST_F(E2eTest, HealthAndReadiness) {
 
 TEST_F(E2eTest, LogsCarryIdsButNeverBuyerText) {
   const std::string secret_text = "Buyer private text 9f3a1c";
-  const std::string body = R"({"message_type":"TYPE_NEW_MESSAGE","chat_id":"c-1","chat_type":"Buyer_Seller",)"
-                           R"("message_id":"m-1","created_at":"not a date","user":{"id":"1","type":"Customer"},)"
-                           R"("data":[")" + secret_text + R"("],"seller_id":"7"})";
+  const std::string body =
+      R"({"message_type":"TYPE_NEW_MESSAGE","chat_id":"c-1","chat_type":"Buyer_Seller",)"
+      R"("message_id":"m-1","created_at":"not a date","user":{"id":"1","type":"Customer"},)"
+      R"("data":[")" +
+      secret_text + R"("],"seller_id":"7"})";
   log::SetLevel(log::Level::kDebug);
   ::testing::internal::CaptureStderr();
   const HttpReply bad = HttpCall(port(), "POST", OzonTarget(), body);

@@ -23,8 +23,8 @@ http::Response FromAdapterReply(AdapterReply reply) {
 
 }  // namespace
 
-Ingest::Ingest(const AdapterRegistry& adapters, const CanonicalEvents* canonical,
-               EventStore& store, GatewayMetrics& metrics)
+Ingest::Ingest(const AdapterRegistry& adapters, const CanonicalEvents* canonical, EventStore& store,
+               GatewayMetrics& metrics)
     : adapters_(adapters), canonical_(canonical), store_(store), metrics_(metrics) {}
 
 void Ingest::Refuse(std::string_view marketplace, const http::Request& request, const Error& error,
@@ -39,8 +39,7 @@ void Ingest::Refuse(std::string_view marketplace, const http::Request& request, 
   respond(ErrorResponse(error));
 }
 
-void Ingest::Webhook(std::string_view marketplace, http::Request request,
-                     http::Responder respond) {
+void Ingest::Webhook(std::string_view marketplace, http::Request request, http::Responder respond) {
   const auto started = std::chrono::steady_clock::now();
   const MarketplaceAdapter* adapter = adapters_.Find(marketplace);
   if (adapter == nullptr) {
@@ -65,9 +64,10 @@ void Ingest::Webhook(std::string_view marketplace, http::Request request,
   if (intake.value().events.empty()) {
     if (!intake.value().ignored.empty()) {
       metrics_.CountIgnored(adapter->Id());
-      if (log::Enabled(log::Level::kDebug)) log::Debug("webhook.ignored", {{"marketplace", adapter->Id()},
-                                     {"request_id", request_id},
-                                     {"type", intake.value().ignored}});
+      if (log::Enabled(log::Level::kDebug))
+        log::Debug("webhook.ignored", {{"marketplace", adapter->Id()},
+                                       {"request_id", request_id},
+                                       {"type", intake.value().ignored}});
     }
     respond(FromAdapterReply(std::move(intake).value().reply));
     return;
@@ -95,9 +95,10 @@ void Ingest::PostEvents(http::Request request, http::Responder respond) {
     Refuse("canonical", meta, events.error(), respond);
     return;
   }
-  if (log::Enabled(log::Level::kDebug)) log::Debug("events.posted", {{"client", client.value()},
-                               {"request_id", request_id},
-                               {"events", static_cast<int64_t>(events.value().size())}});
+  if (log::Enabled(log::Level::kDebug))
+    log::Debug("events.posted", {{"client", client.value()},
+                                 {"request_id", request_id},
+                                 {"events", static_cast<int64_t>(events.value().size())}});
   StoreThenReply("canonical", request_id, std::move(events).value(),
                  JsonResponse(200, "{\"accepted\":true}"), started, std::move(respond));
 }
@@ -125,9 +126,9 @@ void Ingest::StoreThenReply(std::string marketplace, std::string request_id,
                                              {"detail", appended.error().message}});
           // The detail (paths, RocksDB's words) is for the log; the caller learns the code.
           const bool storage = appended.error().code == Errc::kStorageFailure;
-          respond(ErrorResponse(
-              storage ? MakeError(Errc::kStorageFailure, "the event store cannot write; retry later")
-                      : appended.error()));
+          respond(ErrorResponse(storage ? MakeError(Errc::kStorageFailure,
+                                                    "the event store cannot write; retry later")
+                                        : appended.error()));
           return;
         }
         size_t stored = 0;

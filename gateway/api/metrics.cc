@@ -23,8 +23,8 @@ double Seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double
 // Latency buckets from 100 µs to 10 s: webhooks are answered in about a millisecond; the tail
 // is what operators watch.
 Histogram::BucketBoundaries LatencyBuckets() {
-  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-          1, 2.5, 5, 10};
+  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+          0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
 }
 
 Histogram::BucketBoundaries BatchBuckets() {
@@ -122,12 +122,13 @@ void GatewayMetrics::CountRequest(std::string_view route, int status) {
     std::lock_guard lock(impl_->cache_mu);
     auto by_route = impl_->requests_by_route.find(route);
     if (by_route == impl_->requests_by_route.end()) {
-      by_route = impl_->requests_by_route.emplace(std::string(route), std::map<int, Counter*>())
-                     .first;
+      by_route =
+          impl_->requests_by_route.emplace(std::string(route), std::map<int, Counter*>()).first;
     }
     auto& slot = by_route->second[status];
     if (slot == nullptr) {
-      slot = &impl_->requests.Add({{"route", std::string(route)}, {"status", std::to_string(status)}});
+      slot =
+          &impl_->requests.Add({{"route", std::string(route)}, {"status", std::to_string(status)}});
     }
     counter = slot;
   }

@@ -60,15 +60,15 @@ void Router::Handle(http::Request request, http::Responder respond) {
     const bool ready = ready_.load() && store_ok;
     counted(JsonResponse(ready ? 200 : 503,
                          std::string("{\"ready\":") + (ready ? "true" : "false") +
-                             ",\"store\":" + (store_ok ? "\"ok\"" : "\"failed\"") +
-                             ",\"config\":" + (ready_.load() ? "\"loaded\"" : "\"pending\"") +
-                             "}"));
+                             ",\"store\":" + (store_ok ? "\"ok\"" : "\"failed\"") + ",\"config\":" +
+                             (ready_.load() ? "\"loaded\"" : "\"pending\"") + "}"));
   } else if (path == "/metrics") {
     if (!get) return counted(ErrorResponse(MethodNotAllowed(request)));
     counted(http::Response{200, "text/plain; version=0.0.4; charset=utf-8", metrics_.Render(), {}});
   } else {
-    counted(ErrorResponse(MakeError(Errc::kNotFound, "no route for " + request.method + " " +
-                                                         (path.size() > 200 ? "<long path>" : path))));
+    counted(
+        ErrorResponse(MakeError(Errc::kNotFound, "no route for " + request.method + " " +
+                                                     (path.size() > 200 ? "<long path>" : path))));
   }
 }
 

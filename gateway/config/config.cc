@@ -16,16 +16,20 @@ namespace {
 // Config files are small; a larger one is a mistake (a log file passed by accident).
 constexpr size_t kMaxConfigBytes = 1 << 20;
 
-Error ConfigError(std::string message) { return MakeError(Errc::kInvalidField, std::move(message)); }
+Error ConfigError(std::string message) {
+  return MakeError(Errc::kInvalidField, std::move(message));
+}
 
 void CheckSecret(const proto::SecretRef& ref, std::string_view field, bool required,
                  std::vector<std::string>& problems) {
   if (ref.source_case() == proto::SecretRef::SOURCE_NOT_SET) {
-    if (required) problems.push_back(std::string(field) + ": a secret reference {env|file} is required");
+    if (required)
+      problems.push_back(std::string(field) + ": a secret reference {env|file} is required");
     return;
   }
   if (ref.has_env() && ref.env().empty()) problems.push_back(std::string(field) + ".env is empty");
-  if (ref.has_file() && ref.file().empty()) problems.push_back(std::string(field) + ".file is empty");
+  if (ref.has_file() && ref.file().empty())
+    problems.push_back(std::string(field) + ".file is empty");
 }
 
 // eBay store ids end up in URLs, event keys and error messages: keeping them to a short, plain
@@ -107,13 +111,15 @@ Result<void> ValidateConfig(const proto::Config& config) {
   }
   if (m.has_shopee()) {
     if (m.shopee().callback_url().empty()) {
-      problems.push_back("marketplaces.shopee.callback_url is required (it is part of the signed text)");
+      problems.push_back(
+          "marketplaces.shopee.callback_url is required (it is part of the signed text)");
     }
     CheckSecret(m.shopee().partner_key(), "marketplaces.shopee.partner_key", true, problems);
   }
   if (m.has_ebay()) {
     if (m.ebay().endpoint_url().empty()) {
-      problems.push_back("marketplaces.ebay.endpoint_url is required (it is part of the challenge hash)");
+      problems.push_back(
+          "marketplaces.ebay.endpoint_url is required (it is part of the challenge hash)");
     }
     // The challenge appends "?store=<id>" itself; a query already there would be hashed twice.
     if (m.ebay().endpoint_url().find('?') != std::string::npos) {

@@ -1,8 +1,12 @@
-// GCC 12 + Boost 1.74: asio/awaitable.hpp uses std::exchange without including <utility>.
+// GCC 12 + Boost 1.74: asio/awaitable.hpp uses std::exchange without including <utility>,
+// so <utility> must come before any Asio header.
+// clang-format off
 #include <utility>
+// clang-format on
 
 #include "gateway/http/server.h"
 
+#include <atomic>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -15,8 +19,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <atomic>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -146,8 +148,8 @@ class Server::Impl {
       const asio::any_io_executor session_executor =
           options_.io_threads > 1 ? asio::any_io_executor(asio::make_strand(io_))
                                   : asio::any_io_executor(io_.get_executor());
-      tcp::socket socket =
-          co_await acceptor_.async_accept(session_executor, asio::redirect_error(use_awaitable, ec));
+      tcp::socket socket = co_await acceptor_.async_accept(session_executor,
+                                                           asio::redirect_error(use_awaitable, ec));
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
         // EMFILE and friends: log, breathe, go on (a tight loop would spin on the error).
@@ -186,9 +188,8 @@ class Server::Impl {
                                  unsigned version) {
     Request partial;
     partial.request_id = ids_.Next();
-    BeastResponse res =
-        ToBeast(handler_.Reject(code, std::move(message), partial), version, false,
-                partial.request_id);
+    BeastResponse res = ToBeast(handler_.Reject(code, std::move(message), partial), version, false,
+                                partial.request_id);
     stream.expires_after(options_.write_timeout);
     beast::error_code ec;
     co_await bhttp::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
@@ -228,19 +229,20 @@ class Server::Impl {
     // The responder may run on any thread and at any time, even after the server is gone. It
     // holds no Asio object: under the liveness lock it borrows the state (if the session still
     // waits) and posts onto the session's strand, so nothing of Asio's outlives io_.
-    handler_.Handle(std::move(request), [weak = std::weak_ptr<State>(state),
-                                         live = liveness_](Response response) {
-      std::lock_guard lock(live->mu);
-      if (!live->alive) return;
-      std::shared_ptr<State> waiting = weak.lock();
-      if (!waiting) return;  // the session gave up (timeout or shutdown)
-      const asio::any_io_executor executor = waiting->executor;
-      asio::post(executor, [waiting = std::move(waiting), response = std::move(response)]() mutable {
-        if (waiting->timed_out) return;  // too late: the 503 went out already
-        waiting->response = std::move(response);
-        waiting->timer.cancel();
-      });
-    });
+    handler_.Handle(std::move(request),
+                    [weak = std::weak_ptr<State>(state), live = liveness_](Response response) {
+                      std::lock_guard lock(live->mu);
+                      if (!live->alive) return;
+                      std::shared_ptr<State> waiting = weak.lock();
+                      if (!waiting) return;  // the session gave up (timeout or shutdown)
+                      const asio::any_io_executor executor = waiting->executor;
+                      asio::post(executor, [waiting = std::move(waiting),
+                                            response = std::move(response)]() mutable {
+                        if (waiting->timed_out) return;  // too late: the 503 went out already
+                        waiting->response = std::move(response);
+                        waiting->timer.cancel();
+                      });
+                    });
     beast::error_code ec;
     co_await state->timer.async_wait(asio::redirect_error(use_awaitable, ec));
     if (state->response) co_return std::move(*state->response);
@@ -272,10 +274,10 @@ class Server::Impl {
         break;
       }
       if (ec == bhttp::error::body_limit) {  // Content-Length over the cap: refuse up front
-        co_await WriteRejection(stream, Errc::kPayloadTooLarge,
-                                "request body is over " + std::to_string(options_.max_body_bytes) +
-                                    " bytes",
-                                parser.get().version());
+        co_await WriteRejection(
+            stream, Errc::kPayloadTooLarge,
+            "request body is over " + std::to_string(options_.max_body_bytes) + " bytes",
+            parser.get().version());
         break;
       }
       if (ec) {
@@ -297,10 +299,10 @@ class Server::Impl {
       stream.expires_after(options_.body_timeout);
       co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
       if (ec == bhttp::error::body_limit) {
-        co_await WriteRejection(stream, Errc::kPayloadTooLarge,
-                                "request body is over " + std::to_string(options_.max_body_bytes) +
-                                    " bytes",
-                                parser.get().version());
+        co_await WriteRejection(
+            stream, Errc::kPayloadTooLarge,
+            "request body is over " + std::to_string(options_.max_body_bytes) + " bytes",
+            parser.get().version());
         break;
       }
       if (ec == beast::error::timeout) {

@@ -26,9 +26,10 @@ class EchoHandler : public Handler {
       parked_.push_back(std::move(respond));  // answered (too late) in the destructor
       return;
     }
-    Response response{200, "text/plain",
-                      request.method + " " + request.path + " q=" +
-                          (request.query.count("x") ? request.query.at("x") : "") +
+    Response response{200,
+                      "text/plain",
+                      request.method + " " + request.path +
+                          " q=" + (request.query.count("x") ? request.query.at("x") : "") +
                           " body=" + request.body + " id=" + request.request_id,
                       {}};
     if (request.path == "/slow") {
@@ -41,9 +42,11 @@ class EchoHandler : public Handler {
     respond(response);
   }
   Response Reject(Errc code, std::string message, const Request&) override {
-    return Response{HttpStatus(code), "application/json",
-                    "{\"error\":\"" + std::string(PublicCode(code)) + "\",\"message\":\"" +
-                        message + "\"}", {}};
+    return Response{
+        HttpStatus(code),
+        "application/json",
+        "{\"error\":\"" + std::string(PublicCode(code)) + "\",\"message\":\"" + message + "\"}",
+        {}};
   }
   int handled() {
     std::lock_guard lock(mu_);

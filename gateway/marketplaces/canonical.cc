@@ -1,13 +1,12 @@
 #include "gateway/marketplaces/canonical.h"
 
-#include "base/strings.h"
-
 #include <google/protobuf/util/json_util.h>
 
 #include <cctype>
 #include <utility>
 
 #include "base/crypto.h"
+#include "base/strings.h"
 #include "gateway/marketplaces/event_util.h"
 #include "gateway/marketplaces/json.h"
 

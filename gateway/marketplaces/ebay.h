@@ -46,9 +46,9 @@ class EbayKeyCache {
 class EbayAdapter final : public MarketplaceAdapter {
  public:
   struct Options {
-    std::string verification_token;  // resolved secret
-    std::string endpoint_url;        // as registered with eBay, without ?store=
-    std::string default_store_id;    // when the request has no ?store=; also accepted in it
+    std::string verification_token;      // resolved secret
+    std::string endpoint_url;            // as registered with eBay, without ?store=
+    std::string default_store_id;        // when the request has no ?store=; also accepted in it
     std::vector<std::string> store_ids;  // the other ?store= values accepted
     std::chrono::seconds max_age{86400};
   };

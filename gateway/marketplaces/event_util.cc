@@ -7,7 +7,8 @@
 namespace csgw::gateway {
 
 void SetTimestamp(google::protobuf::Timestamp* out, TimePoint t) {
-  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+  const auto ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
   int64_t secs = ns / 1'000'000'000;
   int64_t nanos = ns % 1'000'000'000;
   if (nanos < 0) {  // protobuf wants 0 <= nanos < 1e9

@@ -1,11 +1,12 @@
 // Every recorded request in tests/fixtures/*/cases.json through its adapter: verify, normalise,
 // compare with what the case expects. New fixtures are picked up with no code change.
+#include "tests/support/fixtures.h"
+
 #include <gtest/gtest.h>
 
 #include "gateway/config/config.h"
 #include "gateway/marketplaces/canonical.h"
 #include "gateway/marketplaces/registry.h"
-#include "tests/support/fixtures.h"
 
 namespace csgw::gateway {
 namespace {

@@ -19,14 +19,20 @@ static_assert(std::is_trivially_copyable_v<element>);
 
 const char* TypeName(element_type t) {
   switch (t) {
-    case element_type::ARRAY: return "array";
-    case element_type::OBJECT: return "object";
+    case element_type::ARRAY:
+      return "array";
+    case element_type::OBJECT:
+      return "object";
     case element_type::INT64:
     case element_type::UINT64:
-    case element_type::DOUBLE: return "number";
-    case element_type::STRING: return "string";
-    case element_type::BOOL: return "boolean";
-    case element_type::NULL_VALUE: return "null";
+    case element_type::DOUBLE:
+      return "number";
+    case element_type::STRING:
+      return "string";
+    case element_type::BOOL:
+      return "boolean";
+    case element_type::NULL_VALUE:
+      return "null";
   }
   return "value";
 }
@@ -59,14 +65,20 @@ JsonValue JsonValue::Child(const void* el, std::string_view key) const {
 
 JsonValue::Type JsonValue::type() const {
   switch (El(element_).type()) {
-    case element_type::ARRAY: return Type::kArray;
-    case element_type::OBJECT: return Type::kObject;
+    case element_type::ARRAY:
+      return Type::kArray;
+    case element_type::OBJECT:
+      return Type::kObject;
     case element_type::INT64:
     case element_type::UINT64:
-    case element_type::DOUBLE: return Type::kNumber;
-    case element_type::STRING: return Type::kString;
-    case element_type::BOOL: return Type::kBool;
-    case element_type::NULL_VALUE: return Type::kNull;
+    case element_type::DOUBLE:
+      return Type::kNumber;
+    case element_type::STRING:
+      return Type::kString;
+    case element_type::BOOL:
+      return Type::kBool;
+    case element_type::NULL_VALUE:
+      return Type::kNull;
   }
   return Type::kNull;
 }
@@ -81,10 +93,14 @@ Result<std::string> JsonValue::AsString() const {
 Result<std::string> JsonValue::AsId() const {
   const element e = El(element_);
   switch (e.type()) {
-    case element_type::STRING: return std::string(e.get_string().value_unsafe());
-    case element_type::INT64: return std::to_string(e.get_int64().value_unsafe());
-    case element_type::UINT64: return std::to_string(e.get_uint64().value_unsafe());
-    default: return WrongType(path_, "a string or an integer", e.type());
+    case element_type::STRING:
+      return std::string(e.get_string().value_unsafe());
+    case element_type::INT64:
+      return std::to_string(e.get_int64().value_unsafe());
+    case element_type::UINT64:
+      return std::to_string(e.get_uint64().value_unsafe());
+    default:
+      return WrongType(path_, "a string or an integer", e.type());
   }
 }
 
@@ -270,7 +286,9 @@ Result<JsonDocument> JsonDocument::ParseObject(std::string_view text) {
   return JsonDocument(std::move(parser), JsonValue(&root, ""));
 }
 
-bool IsValidUtf8(std::string_view text) { return simdjson::validate_utf8(text.data(), text.size()); }
+bool IsValidUtf8(std::string_view text) {
+  return simdjson::validate_utf8(text.data(), text.size());
+}
 
 std::string MinifyJson(std::string_view text) {
   // simdjson's minify() only strips whitespace outside strings and accepts "{ not json" as

@@ -49,7 +49,7 @@ class JsonValue {
 
   Result<std::string> String(std::string_view key) const;  // required, may be ""
   Result<std::string> NonEmptyString(std::string_view key) const;
-  Result<std::string> Id(std::string_view key) const;      // required, non-empty
+  Result<std::string> Id(std::string_view key) const;  // required, non-empty
   Result<int64_t> Int(std::string_view key) const;
   Result<JsonValue> Object(std::string_view key) const;
 

@@ -68,8 +68,8 @@ Result<std::unique_ptr<AdapterRegistry>> AdapterRegistry::Build(
     for (const auto& key : config.ebay().public_keys()) {
       auto put = registry->ebay_keys_->Put(key.kid(), key.pem(), key.digest());
       if (!put) {
-        return MakeError(put.error().code,
-                         "marketplaces.ebay.public_keys kid " + key.kid() + ": " + put.error().message);
+        return MakeError(put.error().code, "marketplaces.ebay.public_keys kid " + key.kid() + ": " +
+                                               put.error().message);
       }
     }
     EbayAdapter::Options options;

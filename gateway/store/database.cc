@@ -95,8 +95,9 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, bool re
   database->dir_ = dir;
   rocksdb::DB* raw = nullptr;
   const rocksdb::Status s =
-      read_only ? rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors, &database->handles_, &raw)
-                : rocksdb::DB::Open(db_options, dir, descriptors, &database->handles_, &raw);
+      read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors, &database->handles_, &raw)
+          : rocksdb::DB::Open(db_options, dir, descriptors, &database->handles_, &raw);
   if (!s.ok()) return StorageError(read_only ? "open read-only" : "open", dir, s);
   database->db_.reset(raw);
   for (size_t i = 0; i < names.size(); ++i) {

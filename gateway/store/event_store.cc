@@ -83,8 +83,8 @@ class EventStore::Impl {
       std::unique_lock lock(mutex_);
       if (closing_) {
         lock.unlock();
-        return done(MakeError(Errc::kNotReady, options_.read_only ? "store is open read-only"
-                                                                  : "store is closed"));
+        return done(MakeError(Errc::kNotReady,
+                              options_.read_only ? "store is open read-only" : "store is closed"));
       }
       if (events.empty()) {
         // Nothing to write, hence nothing to wait for.

@@ -30,7 +30,8 @@ T OrDie(Result<T> r, const std::string& where) {
 }
 
 std::string EbaySignatureHeader(const std::string& body, bool wrong_key) {
-  const std::string key_file = wrong_key ? "/ebay/other_signing_key.pem" : "/ebay/test_signing_key.pem";
+  const std::string key_file =
+      wrong_key ? "/ebay/other_signing_key.pem" : "/ebay/test_signing_key.pem";
   auto key = crypto::EcPrivateKey::FromPem(ReadFileOrDie(FixturesDir() + key_file));
   if (!key) Die("cannot read " + key_file);
   const std::string minified = gateway::MinifyJson(body);
@@ -240,11 +241,20 @@ std::string CheckEvent(const proto::Event& event, const ExpectedEvent& expected)
     std::string got;
     if (key == "payload") {
       switch (event.payload_case()) {
-        case proto::Event::kBuyerMessage: got = "buyer_message"; break;
-        case proto::Event::kOrderUpdate: got = "order_update"; break;
-        case proto::Event::kDisputeUpdate: got = "dispute_update"; break;
-        case proto::Event::kFeedbackPosted: got = "feedback_posted"; break;
-        default: got = "none";
+        case proto::Event::kBuyerMessage:
+          got = "buyer_message";
+          break;
+        case proto::Event::kOrderUpdate:
+          got = "order_update";
+          break;
+        case proto::Event::kDisputeUpdate:
+          got = "dispute_update";
+          break;
+        case proto::Event::kFeedbackPosted:
+          got = "feedback_posted";
+          break;
+        default:
+          got = "none";
       }
     } else {
       JsonValue v = doc.value().root();
@@ -256,11 +266,17 @@ std::string CheckEvent(const proto::Event& event, const ExpectedEvent& expected)
         if (v.type() == JsonValue::Type::kArray) {
           auto items = v.AsArray().value();
           const size_t index = static_cast<size_t>(std::atoi(part.c_str()));
-          if (index >= items.size()) { found = false; break; }
+          if (index >= items.size()) {
+            found = false;
+            break;
+          }
           v = items[index];
         } else {
           auto next = v.Find(part);
-          if (!next || !next.value()) { found = false; break; }
+          if (!next || !next.value()) {
+            found = false;
+            break;
+          }
           v = *next.value();
         }
         if (dot == std::string::npos) break;

@@ -22,8 +22,8 @@
 #pragma once
 
 #include <map>
-#include <ostream>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 

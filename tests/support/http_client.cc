@@ -1,4 +1,8 @@
+// GCC 12 + Boost 1.74: asio/awaitable.hpp uses std::exchange without including <utility>,
+// so <utility> must come before any Asio header.
+// clang-format off
 #include <utility>
+// clang-format on
 
 #include "tests/support/http_client.h"
 
@@ -47,8 +51,7 @@ class HttpConnection::Impl {
     parser.body_limit(64 << 20);
     stream_.expires_after(timeout_);
     beast::error_code result;
-    bhttp::async_read(stream_, buffer_, parser,
-                      [&](beast::error_code ec, size_t) { result = ec; });
+    bhttp::async_read(stream_, buffer_, parser, [&](beast::error_code ec, size_t) { result = ec; });
     RunToCompletion();
     if (result) return reply;
     const auto& res = parser.get();
