@@ -5,7 +5,6 @@
 #include <utility>
 #include <vector>
 
-#include "base/crypto.h"
 #include "base/strings.h"
 #include "gateway/marketplaces/event_util.h"
 

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "base/crypto.h"
+#include "base/log.h"
 #include "base/strings.h"
 #include "base/timestamp.h"
 #include "gateway/marketplaces/event_util.h"
@@ -96,30 +96,9 @@ constexpr std::array<StatusRow, 32> kStatusTable{{
     {"not_in_sort_center", proto::ORDER_STATUS_UNSPECIFIED},
 }};
 
-// Lower-cases ASCII letters only, leaving UTF-8 sequences untouched.
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 std::string JsonQuote(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += "\\u00";
-      out += kHex[(c >> 4) & 0xf];
-      out += kHex[c & 0xf];
-    } else {
-      out += c;
-    }
-  }
+  log::AppendJsonEscaped(out, s);
   return out + "\"";
 }
 
