@@ -122,14 +122,15 @@ Result<Intake> MercadoLibreAdapter::Normalize(const InboundRequest& request) con
   if (!occurred_at) return occurred_at.error();
   auto delivery_id = root.OptionalId("_id");
   if (!delivery_id) return delivery_id.error();
-  // Without an _id, the id is derived from what names the change. attempts and sent are left
-  // out on purpose: both change when Mercado Libre retries the same notification, and a retry
-  // must dedupe. received is fixed when ML first records the notification; sent stands in only
-  // when received is absent.
-  std::string event_id = delivery_id.value().value_or("");
-  if (event_id.empty()) {
-    event_id = StableId({t, resource.value(), Join(actions.value(), ","), raw_time});
-  }
+  // The id is derived from what names the change, never from _id alone: the official examples
+  // show one _id on two different notifications (orders_v2 and claims), and the recorded wire
+  // body has none, so _id may be a feed-record id rather than a delivery id. Merging two changes
+  // would lose one; splitting a retry only costs an extra fetch. _id still joins the hash so
+  // that distinct records stay distinct. attempts and sent are left out on purpose: both change
+  // when Mercado Libre retries, and a retry must dedupe. received is fixed when ML first records
+  // the notification; sent stands in only when received is absent.
+  std::string event_id = StableId({t, resource.value(), Join(actions.value(), ","), raw_time,
+                                   delivery_id.value().value_or("")});
 
   proto::Event event = NewEvent(kMarketplace, std::move(user_id).value(), std::move(event_id),
                                 occurred_at.value(), clock_.Now(), request);

@@ -61,10 +61,16 @@ TEST_F(MercadoLibreAdapterTest, DistinctChangesGetDistinctEventIds) {
                                        R"(["created"])")));
 }
 
-TEST_F(MercadoLibreAdapterTest, DeliveryIdWinsWhenPresent) {
-  EXPECT_EQ(EventId(R"({"_id":"abc-1","resource":"/orders/1","user_id":1,"topic":"orders_v2",)"
-                    R"("received":"2024-02-14T12:00:00.998Z"})"),
-            "abc-1");
+// The official examples reuse one _id for different notifications: it must not merge them.
+TEST_F(MercadoLibreAdapterTest, OneDeliveryIdOnDifferentChangesDoesNotMergeThem) {
+  const std::string order = EventId(R"({"_id":"abc-1","resource":"/orders/1","user_id":1,)"
+                                    R"("topic":"orders_v2","received":"2024-02-14T12:00:00.998Z"})");
+  EXPECT_NE(order, EventId(R"({"_id":"abc-1","resource":"/v1/claims/1","user_id":1,)"
+                           R"("topic":"claims","received":"2024-02-14T12:00:00.998Z"})"));
+  // A retry of the same record (attempts and sent change) keeps its id.
+  EXPECT_EQ(order, EventId(R"({"_id":"abc-1","resource":"/orders/1","user_id":1,"attempts":3,)"
+                           R"("topic":"orders_v2","sent":"2024-02-14T12:05:00Z",)"
+                           R"("received":"2024-02-14T12:00:00.998Z"})"));
 }
 
 TEST_F(MercadoLibreAdapterTest, EveryEventNamesWhatToFetch) {
