@@ -63,8 +63,9 @@ TEST_F(MercadoLibreAdapterTest, DistinctChangesGetDistinctEventIds) {
 
 // The official examples reuse one _id for different notifications: it must not merge them.
 TEST_F(MercadoLibreAdapterTest, OneDeliveryIdOnDifferentChangesDoesNotMergeThem) {
-  const std::string order = EventId(R"({"_id":"abc-1","resource":"/orders/1","user_id":1,)"
-                                    R"("topic":"orders_v2","received":"2024-02-14T12:00:00.998Z"})");
+  const std::string order =
+      EventId(R"({"_id":"abc-1","resource":"/orders/1","user_id":1,)"
+              R"("topic":"orders_v2","received":"2024-02-14T12:00:00.998Z"})");
   EXPECT_NE(order, EventId(R"({"_id":"abc-1","resource":"/v1/claims/1","user_id":1,)"
                            R"("topic":"claims","received":"2024-02-14T12:00:00.998Z"})"));
   // A retry of the same record (attempts and sent change) keeps its id.
@@ -128,32 +129,15 @@ TEST_F(MercadoLibreAdapterTest, WithoutAUrlTokenAnyPostIsAccepted) {
   EXPECT_TRUE(adapter_.Verify(request));
 }
 
+// The token check itself is tested in event_util_test.cc; this proves the adapter applies it.
 TEST_F(MercadoLibreAdapterTest, AConfiguredUrlTokenMustBeInTheQuery) {
   const std::string token = "s3cr3t-url-token_0123456789";
   const MercadoLibreAdapter adapter({.url_token = token}, clock_);
   InboundRequest request = Post("{}");
-  auto missing = adapter.Verify(request);
-  ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().code, Errc::kBadSignature);
-  EXPECT_NE(missing.error().message.find("'token'"), std::string::npos) << missing.error().message;
-
-  for (const std::string& wrong :
-       {std::string(""), token.substr(1), token + token, std::string("guess-PRIVATE-ATTEMPT")}) {
-    request.query["token"] = wrong;
-    auto verified = adapter.Verify(request);
-    ASSERT_FALSE(verified) << wrong;
-    EXPECT_EQ(verified.error().code, Errc::kBadSignature);
-    EXPECT_EQ(verified.error().message.find(token), std::string::npos) << verified.error().message;
-    if (!wrong.empty()) {
-      EXPECT_EQ(verified.error().message.find(wrong), std::string::npos)
-          << verified.error().message;
-    }
-  }
-
+  EXPECT_EQ(adapter.Verify(request).error().code, Errc::kBadSignature);
+  request.query["token"] = token + "x";
+  EXPECT_EQ(adapter.Verify(request).error().code, Errc::kBadSignature);
   request.query["token"] = token;
-  EXPECT_TRUE(adapter.Verify(request));
-  // Other query parameters do not matter.
-  request.query["source"] = "ml";
   EXPECT_TRUE(adapter.Verify(request));
 }
 

@@ -170,34 +170,18 @@ TEST(OzonAdapter, WithoutAUrlTokenAnyPostIsAccepted) {
   EXPECT_TRUE(adapter.Verify(request));
 }
 
+// The token check itself is tested in event_util_test.cc; this proves the adapter applies it,
+// after the method check.
 TEST(OzonAdapter, AConfiguredUrlTokenMustBeInTheQuery) {
   ManualClock clock(At("2022-07-18T21:00:00Z"));
   const std::string token = "s3cr3t-url-token_0123456789";
   const OzonAdapter adapter({.app_name = "", .url_token = token}, clock);
   InboundRequest request = Post("{}");
-  auto missing = adapter.Verify(request);
-  ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().code, Errc::kBadSignature);
-  EXPECT_NE(missing.error().message.find("'token'"), std::string::npos) << missing.error().message;
-
-  // Wrong values, including the token's prefix, an extension of it, and an empty one.
-  for (const std::string& wrong :
-       {std::string(""), token.substr(0, token.size() - 1), token + "x",
-        std::string("S") + token.substr(1), std::string("guess-PRIVATE-ATTEMPT")}) {
-    request.query["token"] = wrong;
-    auto verified = adapter.Verify(request);
-    ASSERT_FALSE(verified) << wrong;
-    EXPECT_EQ(verified.error().code, Errc::kBadSignature);
-    EXPECT_EQ(verified.error().message.find(token), std::string::npos) << verified.error().message;
-    if (!wrong.empty()) {
-      EXPECT_EQ(verified.error().message.find(wrong), std::string::npos)
-          << verified.error().message;
-    }
-  }
-
+  EXPECT_EQ(adapter.Verify(request).error().code, Errc::kBadSignature);
+  request.query["token"] = token + "x";
+  EXPECT_EQ(adapter.Verify(request).error().code, Errc::kBadSignature);
   request.query["token"] = token;
   EXPECT_TRUE(adapter.Verify(request));
-  // The method is still checked first: a GET with the right token is not a push.
   request.method = "GET";
   EXPECT_EQ(adapter.Verify(request).error().code, Errc::kMethodNotAllowed);
 }
