@@ -1,0 +1,1 @@
+// Being written (issue 3): the rule-based intent classifier.
