@@ -6,9 +6,9 @@
 #include <utility>
 
 #include "base/crypto.h"
+#include "base/json.h"
 #include "base/strings.h"
 #include "gateway/marketplaces/event_util.h"
-#include "gateway/marketplaces/json.h"
 
 namespace csgw::gateway {
 namespace {

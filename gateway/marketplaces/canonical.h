@@ -8,9 +8,11 @@
 #include "base/clock.h"
 #include "gateway/marketplaces/adapter.h"
 
-namespace csgw::gateway {
-
+namespace csgw {
 class JsonValue;
+}
+
+namespace csgw::gateway {
 
 class CanonicalEvents {
  public:

@@ -5,9 +5,9 @@
 #include <string>
 #include <utility>
 
+#include "base/json.h"
 #include "base/timestamp.h"
 #include "gateway/marketplaces/event_util.h"
-#include "gateway/marketplaces/json.h"
 #include "tests/support/fixtures.h"
 
 namespace csgw::gateway {

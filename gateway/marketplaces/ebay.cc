@@ -2,9 +2,9 @@
 
 #include <utility>
 
+#include "base/json.h"
 #include "base/strings.h"
 #include "gateway/marketplaces/event_util.h"
-#include "gateway/marketplaces/json.h"
 
 namespace csgw::gateway {
 namespace {

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "base/crypto.h"
+#include "base/json.h"
 #include "base/timestamp.h"
 #include "gateway/marketplaces/event_util.h"
-#include "gateway/marketplaces/json.h"
 #include "tests/support/fixtures.h"
 
 namespace csgw::gateway {

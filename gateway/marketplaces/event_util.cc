@@ -1,8 +1,8 @@
 #include "gateway/marketplaces/event_util.h"
 
 #include "base/crypto.h"
+#include "base/json.h"
 #include "base/timestamp.h"
-#include "gateway/marketplaces/json.h"
 
 namespace csgw::gateway {
 

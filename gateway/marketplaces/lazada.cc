@@ -5,10 +5,10 @@
 #include <optional>
 
 #include "base/crypto.h"
+#include "base/json.h"
 #include "base/strings.h"
 #include "base/timestamp.h"
 #include "gateway/marketplaces/event_util.h"
-#include "gateway/marketplaces/json.h"
 
 namespace csgw::gateway {
 namespace {

@@ -14,8 +14,8 @@
 #include <string_view>
 
 #include "base/clock.h"
+#include "base/json.h"
 #include "gateway/marketplaces/adapter.h"
-#include "gateway/marketplaces/json.h"
 #include "proto/proto.h"
 
 namespace csgw::gateway {

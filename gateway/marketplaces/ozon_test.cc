@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "base/json.h"
 #include "base/timestamp.h"
 #include "gateway/marketplaces/event_util.h"
-#include "gateway/marketplaces/json.h"
 
 namespace csgw::gateway {
 namespace {

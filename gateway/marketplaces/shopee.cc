@@ -4,8 +4,8 @@
 #include <utility>
 
 #include "base/crypto.h"
+#include "base/json.h"
 #include "gateway/marketplaces/event_util.h"
-#include "gateway/marketplaces/json.h"
 
 namespace csgw::gateway {
 namespace {

@@ -11,9 +11,11 @@
 #include "base/clock.h"
 #include "gateway/marketplaces/adapter.h"
 
-namespace csgw::gateway {
-
+namespace csgw {
 class JsonValue;
+}
+
+namespace csgw::gateway {
 
 class ShopeeAdapter final : public MarketplaceAdapter {
  public:

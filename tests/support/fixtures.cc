@@ -9,14 +9,11 @@
 #include <sstream>
 
 #include "base/crypto.h"
+#include "base/json.h"
 #include "base/timestamp.h"
-#include "gateway/marketplaces/json.h"
 
 namespace csgw::testing {
 namespace {
-
-using gateway::JsonDocument;
-using gateway::JsonValue;
 
 [[noreturn]] void Die(const std::string& what) {
   std::cerr << "fixture error: " << what << "\n";
@@ -34,7 +31,7 @@ std::string EbaySignatureHeader(const std::string& body, bool wrong_key) {
       wrong_key ? "/ebay/other_signing_key.pem" : "/ebay/test_signing_key.pem";
   auto key = crypto::EcPrivateKey::FromPem(ReadFileOrDie(FixturesDir() + key_file));
   if (!key) Die("cannot read " + key_file);
-  const std::string minified = gateway::MinifyJson(body);
+  const std::string minified = MinifyJson(body);
   auto sig = key->Sign(crypto::Digest::kSha256, minified.empty() ? body : minified);
   if (!sig) Die("ECDSA signing failed");
   const std::string header_json = std::string("{\"alg\":\"ecdsa\",\"kid\":\"") + kEbayTestKid +

@@ -1,5 +1,5 @@
-// Reading untrusted JSON with errors that name the offending field. The only simdjson user
-// besides json.cc; adapters see JsonObject, not simdjson's types.
+// Reading untrusted JSON with errors that name the offending field. json.cc is the only simdjson
+// user; callers (adapters, config-like data files) see JsonValue, not simdjson's types.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +16,7 @@ namespace simdjson::dom {
 class parser;
 }
 
-namespace csgw::gateway {
+namespace csgw {
 
 class JsonDocument;
 
@@ -102,4 +102,4 @@ bool IsValidUtf8(std::string_view text);
 // (eBay signs the compact form of the JSON it sends). Empty on invalid input.
 std::string MinifyJson(std::string_view text);
 
-}  // namespace csgw::gateway
+}  // namespace csgw

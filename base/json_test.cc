@@ -1,11 +1,11 @@
-#include "gateway/marketplaces/json.h"
+#include "base/json.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <utility>
 
-namespace csgw::gateway {
+namespace csgw {
 namespace {
 
 JsonDocument Parse(std::string_view text) {
@@ -200,4 +200,4 @@ TEST(JsonMinify, CompactInputIsUnchanged) {
 }
 
 }  // namespace
-}  // namespace csgw::gateway
+}  // namespace csgw

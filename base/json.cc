@@ -1,4 +1,4 @@
-#include "gateway/marketplaces/json.h"
+#include "base/json.h"
 
 #include <simdjson.h>
 
@@ -7,7 +7,7 @@
 #include <new>
 #include <type_traits>
 
-namespace csgw::gateway {
+namespace csgw {
 namespace {
 
 using simdjson::dom::element;
@@ -306,4 +306,4 @@ std::string MinifyJson(std::string_view text) {
   return out;
 }
 
-}  // namespace csgw::gateway
+}  // namespace csgw
