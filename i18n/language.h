@@ -24,7 +24,10 @@ struct DetectedLanguage {
   // usable signal (empty, digits, emoji only) or no candidate is good enough.
   std::string language;
   double confidence = 0;  // 0..1; 0 for "unknown"
-  // Which path decided: "cld2", "short_text", "transliteration", "prior" (for logs and evaluation).
+  // Which path decided (for logs and evaluation): "cld2" (a text long enough for CLD2, whose
+  // vote is combined with the word evidence), "short_text" (word lists, alphabets and character
+  // n-grams carried a short text), "transliteration" (Russian typed in Latin letters), "prior"
+  // (the priors tipped the balance), "none" (unknown).
   std::string method;
 };
 
@@ -45,5 +48,9 @@ class LanguageDetector {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// CLD2 alone, best effort, top language or "unknown": the baseline the detector is measured
+// against (tools/eval_language.py --cmd '... --cld2-only'). Not for production use.
+DetectedLanguage DetectWithCld2Only(std::string_view text);
 
 }  // namespace csgw::i18n
