@@ -71,9 +71,8 @@ Result<std::string> FormatMoney(std::string_view locale, std::string_view amount
   if (!IsDecimal(amount)) {
     return Error{Errc::kInvalidField, "amount must be a decimal number"};
   }
-  if (currency.size() != 3 || !std::all_of(currency.begin(), currency.end(), [](char c) {
-        return c >= 'A' && c <= 'Z';
-      })) {
+  if (currency.size() != 3 ||
+      !std::all_of(currency.begin(), currency.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
     return Error{Errc::kInvalidField, "currency must be an ISO 4217 code such as RUB"};
   }
   thread_local std::unordered_map<std::string, icu::number::LocalizedNumberFormatter> cache;
@@ -97,9 +96,8 @@ Result<std::string> FormatMoney(std::string_view locale, std::string_view amount
 
 std::string FormatNumber(std::string_view locale, double value) {
   thread_local std::unordered_map<std::string, icu::number::LocalizedNumberFormatter> cache;
-  auto& formatter = Cached(cache, std::string(locale), [&] {
-    return icu::number::NumberFormatter::withLocale(ToIcu(locale));
-  });
+  auto& formatter = Cached(cache, std::string(locale),
+                           [&] { return icu::number::NumberFormatter::withLocale(ToIcu(locale)); });
   UErrorCode status = U_ZERO_ERROR;
   return ToUtf8(formatter.formatDouble(value, status).toString(status));
 }
@@ -116,12 +114,16 @@ Result<std::string> FormatDate(std::string_view locale, TimePoint instant, std::
     const icu::Locale loc = ToIcu(locale);
     using F = icu::DateFormat;
     switch (style) {
-      case DateStyle::kShortDate: return std::unique_ptr<F>(F::createDateInstance(F::kShort, loc));
+      case DateStyle::kShortDate:
+        return std::unique_ptr<F>(F::createDateInstance(F::kShort, loc));
       case DateStyle::kMediumDate:
         return std::unique_ptr<F>(F::createDateInstance(F::kMedium, loc));
-      case DateStyle::kLongDate: return std::unique_ptr<F>(F::createDateInstance(F::kLong, loc));
-      case DateStyle::kFullDate: return std::unique_ptr<F>(F::createDateInstance(F::kFull, loc));
-      case DateStyle::kTime: return std::unique_ptr<F>(F::createTimeInstance(F::kShort, loc));
+      case DateStyle::kLongDate:
+        return std::unique_ptr<F>(F::createDateInstance(F::kLong, loc));
+      case DateStyle::kFullDate:
+        return std::unique_ptr<F>(F::createDateInstance(F::kFull, loc));
+      case DateStyle::kTime:
+        return std::unique_ptr<F>(F::createTimeInstance(F::kShort, loc));
       case DateStyle::kLongDateTime:
         return std::unique_ptr<F>(F::createDateTimeInstance(F::kLong, F::kShort, loc));
     }
@@ -131,8 +133,8 @@ Result<std::string> FormatDate(std::string_view locale, TimePoint instant, std::
   // A fixed-offset zone carrying the real offset at this instant: ICU 72 would compute the
   // offset from its own 2022e rules, which are wrong for Mexico and Kazakhstan.
   const icu::UnicodeString id(zone.data(), static_cast<int32_t>(zone.size()), US_INV);
-  format->adoptTimeZone(new icu::SimpleTimeZone(
-      static_cast<int32_t>(offset.value().offset.count() * 1000), id));
+  format->adoptTimeZone(
+      new icu::SimpleTimeZone(static_cast<int32_t>(offset.value().offset.count() * 1000), id));
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(instant.time_since_epoch());
   icu::UnicodeString out;
   format->format(static_cast<UDate>(ms.count()), out);
@@ -151,11 +153,21 @@ std::string FormatRelative(std::string_view locale, int64_t amount, RelativeUnit
   if (!formatter) return std::to_string(amount);
   URelativeDateTimeUnit u = UDAT_REL_UNIT_DAY;
   switch (unit) {
-    case RelativeUnit::kMinute: u = UDAT_REL_UNIT_MINUTE; break;
-    case RelativeUnit::kHour: u = UDAT_REL_UNIT_HOUR; break;
-    case RelativeUnit::kDay: u = UDAT_REL_UNIT_DAY; break;
-    case RelativeUnit::kWeek: u = UDAT_REL_UNIT_WEEK; break;
-    case RelativeUnit::kMonth: u = UDAT_REL_UNIT_MONTH; break;
+    case RelativeUnit::kMinute:
+      u = UDAT_REL_UNIT_MINUTE;
+      break;
+    case RelativeUnit::kHour:
+      u = UDAT_REL_UNIT_HOUR;
+      break;
+    case RelativeUnit::kDay:
+      u = UDAT_REL_UNIT_DAY;
+      break;
+    case RelativeUnit::kWeek:
+      u = UDAT_REL_UNIT_WEEK;
+      break;
+    case RelativeUnit::kMonth:
+      u = UDAT_REL_UNIT_MONTH;
+      break;
   }
   UErrorCode status = U_ZERO_ERROR;
   icu::UnicodeString out;

@@ -50,15 +50,14 @@ TEST(FormatDate, BuyerZoneFromTheSystemDatabase) {
   EXPECT_EQ(FormatDate("es-MX", t, "America/Mexico_City", DateStyle::kTime).value(), "06:00");
   EXPECT_EQ(FormatDate("es-MX", t, "America/Mexico_City", DateStyle::kLongDate).value(),
             "1 de julio de 2024");
-  EXPECT_EQ(FormatDate("ru-RU", At("2024-01-15T12:00:00Z"), "Europe/Moscow",
-                       DateStyle::kLongDateTime)
-                .value(),
-            "15 января 2024" NNBSP "г. в 15:00");
+  EXPECT_EQ(
+      FormatDate("ru-RU", At("2024-01-15T12:00:00Z"), "Europe/Moscow", DateStyle::kLongDateTime)
+          .value(),
+      "15 января 2024" NNBSP "г. в 15:00");
   EXPECT_EQ(FormatDate("en-US", t, "America/New_York", DateStyle::kMediumDate).value(),
             "Jul 1, 2024");
   // The date itself moves with the zone: 23:30 UTC is already the next day in Moscow.
-  EXPECT_EQ(FormatDate("ru-RU", At("2024-12-31T23:30:00Z"), "Europe/Moscow",
-                       DateStyle::kShortDate)
+  EXPECT_EQ(FormatDate("ru-RU", At("2024-12-31T23:30:00Z"), "Europe/Moscow", DateStyle::kShortDate)
                 .value(),
             "01.01.2025");
   EXPECT_FALSE(FormatDate("ru-RU", t, "Nowhere/City", DateStyle::kTime));

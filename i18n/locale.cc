@@ -37,14 +37,17 @@ const std::set<std::string>& IcuLocales() {
 
 // The language whose main locale each reply language falls back to without a known country.
 constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kMainLocale = {{
-    {"ru", "ru-RU"}, {"en", "en-US"}, {"pt", "pt-BR"}, {"uk", "uk-UA"},
+    {"ru", "ru-RU"},
+    {"en", "en-US"},
+    {"pt", "pt-BR"},
+    {"uk", "uk-UA"},
 }};
 
 // Countries whose buyers write to us in Russian or Spanish by default.
 constexpr std::string_view kRussianCountries[] = {"RU", "BY", "KZ", "KG"};
-constexpr std::string_view kSpanishCountries[] = {"ES", "MX", "AR", "CL", "CO", "PE", "EC", "UY",
-                                                  "PY", "BO", "VE", "CR", "PA", "GT", "DO", "HN",
-                                                  "SV", "NI", "CU", "PR"};
+constexpr std::string_view kSpanishCountries[] = {"ES", "MX", "AR", "CL", "CO", "PE", "EC",
+                                                  "UY", "PY", "BO", "VE", "CR", "PA", "GT",
+                                                  "DO", "HN", "SV", "NI", "CU", "PR"};
 
 template <size_t N>
 bool Contains(const std::string_view (&list)[N], std::string_view value) {
@@ -92,9 +95,8 @@ std::string_view RegionOf(std::string_view locale) {
   size_t start = locale.find_first_of("-_");
   while (start != std::string_view::npos) {
     const size_t end = locale.find_first_of("-_", start + 1);
-    const std::string_view subtag = locale.substr(start + 1, end == std::string_view::npos
-                                                                 ? std::string_view::npos
-                                                                 : end - start - 1);
+    const std::string_view subtag = locale.substr(
+        start + 1, end == std::string_view::npos ? std::string_view::npos : end - start - 1);
     if (subtag.size() == 2) return subtag;
     if (subtag.size() != 4) break;  // a variant or extension: no region follows
     start = end;

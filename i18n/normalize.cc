@@ -2,8 +2,8 @@
 
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
-#include <unicode/uscript.h>
 #include <unicode/unistr.h>
+#include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
 namespace csgw::i18n {
@@ -26,11 +26,16 @@ const icu::Normalizer2& Nfd() {
 // Latin letters whose "accent" is not a combining mark in NFD.
 UChar32 FoldLatinSpecial(UChar32 c) {
   switch (c) {
-    case 0x0142: return 'l';  // ł
-    case 0x00F8: return 'o';  // ø
-    case 0x0111: return 'd';  // đ
-    case 0x0131: return 'i';  // dotless ı
-    default: return c;
+    case 0x0142:
+      return 'l';  // ł
+    case 0x00F8:
+      return 'o';  // ø
+    case 0x0111:
+      return 'd';  // đ
+    case 0x0131:
+      return 'i';  // dotless ı
+    default:
+      return c;
   }
 }
 

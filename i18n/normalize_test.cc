@@ -11,13 +11,12 @@ TEST(FoldForMatching, CaseAndYo) {
 }
 
 TEST(FoldForMatching, LatinDiacritics) {
-  EXPECT_EQ(FoldForMatching("¿Dónde está mi PEDIDO? Año Ñandú"), "¿donde esta mi pedido? ano nandu");
+  EXPECT_EQ(FoldForMatching("¿Dónde está mi PEDIDO? Año Ñandú"),
+            "¿donde esta mi pedido? ano nandu");
   EXPECT_EQ(FoldForMatching("Straße Łódź"), "strasse lodz");
 }
 
-TEST(FoldForMatching, Nfkc) {
-  EXPECT_EQ(FoldForMatching("ｏｋ ﬁne ①"), "ok fine 1");
-}
+TEST(FoldForMatching, Nfkc) { EXPECT_EQ(FoldForMatching("ｏｋ ﬁne ①"), "ok fine 1"); }
 
 TEST(FoldForMatching, InvalidUtf8IsTolerated) {
   const std::string bad = std::string("ok \xff\xfe x");

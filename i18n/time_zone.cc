@@ -28,8 +28,7 @@ const date::time_zone* Locate(std::string_view zone) {
 }
 
 Error UnknownZone(std::string_view zone) {
-  return Error{Errc::kInvalidField,
-               "unknown time zone '" + std::string(zone.substr(0, 64)) + "'"};
+  return Error{Errc::kInvalidField, "unknown time zone '" + std::string(zone.substr(0, 64)) + "'"};
 }
 
 ZoneOffset FromInfo(const date::sys_info& info) {
@@ -141,8 +140,8 @@ Result<std::string> FormatLocalIso(std::string_view zone, TimePoint instant) {
   return std::string(buffer) + FormatUtcOffset(l.zone.offset);
 }
 
-std::optional<ZoneGuess> GuessBuyerZone(std::string_view marketplace_zone,
-                                        std::string_view country, std::string_view region) {
+std::optional<ZoneGuess> GuessBuyerZone(std::string_view marketplace_zone, std::string_view country,
+                                        std::string_view region) {
   if (!marketplace_zone.empty() && IsKnownZone(marketplace_zone)) {
     return ZoneGuess{std::string(marketplace_zone), "marketplace"};
   }

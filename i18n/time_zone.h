@@ -59,7 +59,7 @@ struct ZoneGuess {
 // Best guess of a buyer's zone: the marketplace's own value when it names a known zone, else the
 // region or city when the country spans several zones (RU, KZ, MX, BR, US, ...), else the
 // country's main zone. nullopt when nothing is known.
-std::optional<ZoneGuess> GuessBuyerZone(std::string_view marketplace_zone,
-                                        std::string_view country, std::string_view region);
+std::optional<ZoneGuess> GuessBuyerZone(std::string_view marketplace_zone, std::string_view country,
+                                        std::string_view region);
 
 }  // namespace csgw::i18n
