@@ -43,7 +43,20 @@ void Add(LanguageScores& scores, int language, double weight) {
 
 LanguagePriorTable::LanguagePriorTable(std::span<const EmbeddedFile> data)
     : marketplace_(ParseTable(data, "data/lang/marketplace_languages.txt")),
-      country_(ParseTable(data, "data/lang/country_languages.txt")) {}
+      country_(ParseTable(data, "data/lang/country_languages.txt")) {
+  const auto content = FindEmbedded(data, "data/lang/base_rates.txt");
+  if (!content) std::abort();
+  std::istringstream in{std::string(*content)};
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line.front() == '#') continue;
+    std::istringstream fields(line);
+    std::string code;
+    double weight = 0;
+    if (!(fields >> code >> weight) || ModelLanguageIndex(code) < 0) std::abort();
+    base_rates_[ModelLanguageIndex(code)] = weight;
+  }
+}
 
 LanguageScores LanguagePriorTable::Priors(const LanguagePriors& priors) const {
   LanguageScores scores{};

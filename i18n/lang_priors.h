@@ -24,11 +24,14 @@ class LanguagePriorTable {
 
   // Log-odds points per model language; all zero when nothing is known. Thread-safe.
   LanguageScores Priors(const LanguagePriors& priors) const;
+  // The languages csgw's buyers write most (data/lang/base_rates.txt), for every message.
+  const LanguageScores& BaseRates() const { return base_rates_; }
 
  private:
   using Entries = std::vector<std::pair<int, double>>;    // model language, weight
   std::unordered_map<std::string, Entries> marketplace_;  // "ozon", "mercadolibre:BR"
   std::unordered_map<std::string, Entries> country_;      // "BR"
+  LanguageScores base_rates_{};
 };
 
 }  // namespace csgw::i18n

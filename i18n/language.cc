@@ -23,13 +23,13 @@ constexpr double kCld2Max = 30.0;
 constexpr double kCld2UnreliableFactor = 0.5;
 // An answer CLD2 is sure of, in a language the word model does not cover (nl, ro, mk, ...), is
 // taken as it is once the text is long enough for CLD2 to be trusted.
-constexpr int kCld2OnlyMinLetters = 25;
+constexpr int kCld2OnlyMinLetters = 40;
 constexpr int kCld2OnlyMinPercent = 60;
 // From this many letters on, CLD2's vote is the main one: method "cld2".
 constexpr int kLongTextLetters = 30;
 // Scores are log-odds points; confidence is the softmax share at this temperature.
 constexpr double kTemperature = 2.0;
-constexpr double kMinConfidence = 0.2;
+constexpr double kMinConfidence = 0.1;
 
 // Valid UTF-8, invalid sequences replaced by U+FFFD, cut at a code point near kMaxBytes.
 std::string Sanitize(std::string_view text) {
@@ -92,6 +92,9 @@ DetectedLanguage LanguageDetector::Detect(std::string_view text,
     if (language >= 0) evidence[language] += cld2_weight * guess.percent / 100.0;
   }
 
+  // Base rates are part of the evidence side: they are the same for every message, so only the
+  // per-conversation priors below count as "the prior decided".
+  for (int l = 0; l < kModelLanguageCount; ++l) evidence[l] += impl_->priors.BaseRates()[l];
   const LanguageScores prior = impl_->priors.Priors(priors);
   LanguageScores total{};
   for (int l = 0; l < kModelLanguageCount; ++l) total[l] = evidence[l] + prior[l];

@@ -204,6 +204,13 @@ ShortTextModel::ShortTextModel(std::span<const EmbeddedFile> data) {
     }
   }
 
+  const auto neutral = FindEmbedded(data, "data/lang/neutral_words.txt");
+  if (!neutral) std::abort();
+  for (std::string_view line : Lines(*neutral)) {
+    const std::string folded = FoldForMatching(line);
+    for (std::string_view word : SplitWords(folded)) neutral_.emplace(word);
+  }
+
   // Word lists; they are also the training text of the character n-grams.
   std::vector<std::vector<std::string>> training(kModelLanguageCount);
   for (int language = 0; language < kModelLanguageCount; ++language) {
@@ -380,6 +387,7 @@ TextStats ShortTextModel::Score(std::string_view text, LanguageScores& scores) c
       }
     }
     if (cyrillic == 0 && latin == 0) continue;  // digits, other scripts
+    if (neutral_.contains(word)) continue;
     ++stats.words;
     ScoreWord(word, cyrillic >= latin, scores);
   }

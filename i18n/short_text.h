@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "base/embedded.h"
@@ -78,6 +79,8 @@ class ShortTextModel {
   std::unordered_map<uint32_t, uint32_t> alphabet_;
   // Folded word -> bonus per language (0 where the word is not on the language's list).
   std::unordered_map<std::string, Weights, StringHash, std::equal_to<>> words_;
+  // Words every language writes alike ("ok", brand names): no evidence either way.
+  std::unordered_set<std::string, StringHash, std::equal_to<>> neutral_;
   // Character bi/trigram (code points packed) -> centred log-probability per language.
   std::unordered_map<uint64_t, Weights> ngrams_;
 };

@@ -82,7 +82,7 @@ def main():
         for (lang, text), r in zip(items, results):
             got = r.get("language")
             rows.append((category, lang, got == lang))
-            if lang not in MAIN:
+            if lang not in MAIN and lang != "unknown":
                 other_total += 1
                 other_to_main += got in MAIN
             if got != lang and shown < args.errors:
