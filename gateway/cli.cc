@@ -12,6 +12,8 @@
 
 #include "base/strings.h"
 #include "gateway/app.h"
+#include "gateway/cli_args.h"
+#include "gateway/cli_text.h"
 #include "gateway/config/config.h"
 #include "gateway/marketplaces/registry.h"
 #include "gateway/store/event_store.h"
@@ -22,6 +24,9 @@ namespace {
 constexpr char kUsage[] =
     "usage: csgw <command> [flags]\n"
     "\n"
+    "Text commands read one input per line from stdin when TEXT (or --at) is -, and print one\n"
+    "JSON object per line.\n"
+    "\n"
     "commands:\n"
     "  serve [--config F] [--listen HOST:PORT] [--data DIR] [--port-file F]\n"
     "        run the gateway (flags override the config; with no config, built-in defaults:\n"
@@ -31,48 +36,13 @@ constexpr char kUsage[] =
     "        (opens the store read-only, so it works beside a running gateway)\n"
     "  check-config F\n"
     "        load and validate a config file and resolve its secrets; exit 1 if invalid\n"
+    "  detect TEXT|- [--marketplace M] [--country CC]\n"
+    "        the language of a buyer message: {\"language\",\"confidence\",\"method\"}\n"
+    "  classify TEXT|- [--language L] [--marketplace M] [--country CC]\n"
+    "        the intent of a buyer message: {\"intent\",\"confidence\",\"language\"}\n"
+    "  time --tz ZONE --at INSTANT|-\n"
+    "        local time and UTC offset of an instant, from the system tz database\n"
     "  version\n";
-
-// --name value pairs after the command; positional arguments kept in order.
-struct Args {
-  std::map<std::string, std::string> flags;
-  std::vector<std::string> positional;
-};
-
-bool Parse(int argc, char** argv, const std::vector<std::string>& known, Args& out,
-           std::string& error) {
-  for (int i = 2; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg.rfind("--", 0) != 0) {
-      out.positional.push_back(arg);
-      continue;
-    }
-    std::string value;
-    const size_t eq = arg.find('=');
-    if (eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-      arg = arg.substr(0, eq);
-    } else if (i + 1 < argc) {
-      value = argv[++i];
-    } else {
-      error = arg + " needs a value";
-      return false;
-    }
-    const std::string name = arg.substr(2);
-    if (std::find(known.begin(), known.end(), name) == known.end()) {
-      error = "unknown flag " + arg;
-      return false;
-    }
-    out.flags[name] = value;
-  }
-  return true;
-}
-
-std::optional<std::string> Flag(const Args& args, const std::string& name) {
-  auto it = args.flags.find(name);
-  if (it == args.flags.end()) return std::nullopt;
-  return it->second;
-}
 
 int Usage(const std::string& error) {
   if (!error.empty()) std::fprintf(stderr, "csgw: %s\n\n", error.c_str());
@@ -86,8 +56,8 @@ bool ParseUint(const std::string& text, uint64_t& out) {
 }
 
 int CheckConfig(const Args& args) {
-  if (args.positional.size() != 1) return Usage("check-config takes one file");
-  const std::string& path = args.positional[0];
+  if (args.positional().size() != 1) return Usage("check-config takes one file");
+  const std::string& path = args.positional()[0];
   auto config = LoadConfigFile(path);
   if (!config) {
     std::fprintf(stderr, "csgw: %s\n", config.error().message.c_str());
@@ -116,20 +86,20 @@ int CheckConfig(const Args& args) {
 
 int Events(const Args& args) {
   ServeFlags flags;
-  flags.config_path = Flag(args, "config");
-  flags.data_dir = Flag(args, "data");
+  flags.config_path = args.Flag("config");
+  flags.data_dir = args.Flag("data");
   auto config = EffectiveConfig(flags);
   if (!config) return Usage(config.error().message);
   ListQuery query;
-  query.store_id = Flag(args, "store").value_or("");
+  query.store_id = args.Flag("store").value_or("");
   query.limit = std::numeric_limits<size_t>::max();  // all, unless --limit says otherwise
   uint64_t number = 0;
-  if (auto limit = Flag(args, "limit")) {
+  if (auto limit = args.Flag("limit")) {
     if (!ParseUint(*limit, number) || number == 0)
       return Usage("--limit must be a positive integer");
     query.limit = number;
   }
-  if (auto after = Flag(args, "after")) {
+  if (auto after = args.Flag("after")) {
     if (!ParseUint(*after, number)) return Usage("--after must be a sequence number");
     query.after_sequence = number;
   }
@@ -166,31 +136,18 @@ int Events(const Args& args) {
   return 0;
 }
 
+int ServeCommand(const Args& args) {
+  if (!args.positional().empty()) return Usage("serve takes no positional arguments");
+  ServeFlags flags{args.Flag("config"), args.Flag("listen"), args.Flag("data"),
+                   args.Flag("port-file")};
+  return Serve(flags);
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
   if (argc < 2) return Usage("");
   const std::string command = argv[1];
-  Args args;
-  std::string error;
-  if (command == "serve") {
-    if (!Parse(argc, argv, {"config", "listen", "data", "port-file"}, args, error))
-      return Usage(error);
-    if (!args.positional.empty()) return Usage("serve takes no positional arguments");
-    ServeFlags flags{Flag(args, "config"), Flag(args, "listen"), Flag(args, "data"),
-                     Flag(args, "port-file")};
-    return Serve(flags);
-  }
-  if (command == "events") {
-    if (!Parse(argc, argv, {"config", "data", "store", "limit", "after"}, args, error)) {
-      return Usage(error);
-    }
-    return Events(args);
-  }
-  if (command == "check-config") {
-    if (!Parse(argc, argv, {}, args, error)) return Usage(error);
-    return CheckConfig(args);
-  }
   if (command == "version" || command == "--version") {
     std::printf("csgw %s\n", CSGW_VERSION);
     return 0;
@@ -198,6 +155,26 @@ int Main(int argc, char** argv) {
   if (command == "help" || command == "--help" || command == "-h") {
     std::fputs(kUsage, stdout);
     return 0;
+  }
+  struct Command {
+    const char* name;
+    const FlagSpec& flags;
+    int (*run)(const Args&);
+  };
+  static const FlagSpec kServeFlags{{"config", "listen", "data", "port-file"}, {}};
+  static const FlagSpec kEventsFlags{{"config", "data", "store", "limit", "after"}, {}};
+  static const FlagSpec kNoFlags{};
+  static const Command kCommands[] = {
+      {"serve", kServeFlags, ServeCommand},    {"events", kEventsFlags, Events},
+      {"check-config", kNoFlags, CheckConfig}, {"detect", kDetectFlags, Detect},
+      {"classify", kClassifyFlags, Classify},  {"time", kTimeFlags, Time},
+  };
+  for (const Command& c : kCommands) {
+    if (command != c.name) continue;
+    std::string error;
+    auto args = Args::Parse(argc, argv, 2, c.flags, error);
+    if (!args) return Usage(error);
+    return c.run(*args);
   }
   return Usage("unknown command " + command);
 }

@@ -49,6 +49,9 @@ FileRole RoleOf(std::string_view name) {
   return role;
 }
 
+const std::set<std::string, std::less<>> kOrderStates = {"unpaid", "not_shipped", "shipped",
+                                                         "delivered"};
+
 bool IsBaseLocale(std::string_view locale) { return locale.find('-') == std::string_view::npos; }
 
 std::string_view LanguageOf(std::string_view locale) { return locale.substr(0, locale.find('-')); }
@@ -169,6 +172,8 @@ class CatalogBuilderImpl {
       auto requires_vars = value.StringArray("requires");
       auto not_for = value.StringArray("not_for");
       auto safe = value.OptionalBool("auto_send_safe");
+      auto states = value.StringArray("order_states");
+      if (!states) Add(file, key, states.error().message);
       for (const Error* e :
            {family ? nullptr : &family.error(), intents ? nullptr : &intents.error(),
             requires_vars ? nullptr : &requires_vars.error(), not_for ? nullptr : &not_for.error(),
@@ -181,6 +186,13 @@ class CatalogBuilderImpl {
       m.requires_variables = requires_vars.value();
       m.not_for = not_for.value();
       m.auto_send_safe = safe.value().value_or(false);
+      if (states) m.order_states = states.value();
+      for (const auto& state : m.order_states) {
+        if (!kOrderStates.count(state)) {
+          Add(file, key,
+              "order state '" + state + "' is not unpaid, not_shipped, shipped or delivered");
+        }
+      }
       static const std::set<std::string, std::less<>> kFamilies = {"presale", "insale", "aftersale",
                                                                    "special"};
       if (!kFamilies.count(m.family)) {

@@ -43,6 +43,8 @@ struct TemplateMeta {
   std::vector<std::string> requires_variables;  // must be known to use it
   bool auto_send_safe = false;                  // may go out without an agent (if the store allows)
   std::vector<std::string> not_for;  // marketplaces it must not be used on (too long, ...)
+  // Order states it fits ("unpaid", "not_shipped", "shipped", "delivered"); empty: any.
+  std::vector<std::string> order_states;
 };
 
 // A template's text and the locale it was found under.
