@@ -16,6 +16,8 @@ namespace {
 // Rules look at the first words only: a pasted e-mail states its point early, and the cap bounds
 // the work per message.
 constexpr size_t kMaxWords = 300;
+// Folding is the costly step, so the text is cut before it: 8 KiB is far beyond any chat message.
+constexpr size_t kMaxBytes = 8192;
 // `a~b`: b may follow a with up to this many words between ("where is my order" and "where is
 // the damn order" both match where~order).
 constexpr uint8_t kLooseGap = 2;
@@ -77,6 +79,11 @@ int OtherIntentIndex() {
 }
 
 std::vector<std::string> MatchWords(std::string_view text) {
+  if (text.size() > kMaxBytes) {
+    size_t cut = kMaxBytes;
+    while (cut > 0 && IsUtf8Continuation(text[cut])) --cut;  // keep whole characters
+    text = text.substr(0, cut);
+  }
   const std::string folded = i18n::FoldForMatching(text);
   std::vector<std::string> words;
   for (std::string_view w : i18n::SplitWords(folded)) {

@@ -101,6 +101,14 @@ TEST(IntentClassifier, ConfidenceAndRunnerUps) {
   EXPECT_EQ(empty.intent, "other");
 }
 
+TEST(IntentClassifier, LongTextIsCutNotRejected) {
+  // The point comes first; a pasted wall of text after it is cut away, whole characters kept.
+  std::string text = "где мой заказ ";
+  while (text.size() < 100000) text += "ёжик ";
+  EXPECT_EQ(IntentOf(text, "ru"), "where_is_my_order");
+  EXPECT_LE(MatchWords(text).size(), 300u);
+}
+
 // The rule language itself, on small files.
 Result<std::unique_ptr<IntentClassifier>> FromRules(const std::string& en) {
   const std::vector<std::pair<std::string, std::string>> files = {{"en", en}};
