@@ -13,6 +13,7 @@
 #include "base/strings.h"
 #include "gateway/app.h"
 #include "gateway/cli_args.h"
+#include "gateway/cli_templates.h"
 #include "gateway/cli_text.h"
 #include "gateway/config/config.h"
 #include "gateway/marketplaces/registry.h"
@@ -42,6 +43,15 @@ constexpr char kUsage[] =
     "        the intent of a buyer message: {\"intent\",\"confidence\",\"language\"}\n"
     "  time --tz ZONE --at INSTANT|-\n"
     "        local time and UTC offset of an instant, from the system tz database\n"
+    "  render KEY|- --locale L [--var NAME=VALUE]... [--tz ZONE] [--currency C] [--store S]\n"
+    "         [--catalog DIR]\n"
+    "  render --message PATTERN --locale L [--var NAME=VALUE]...\n"
+    "        render a catalogue template (locale fallback es-MX > es > en, store overrides) or\n"
+    "        an ICU MessageFormat pattern; money as 1234.50 [RUB], dates as ISO 8601 instants\n"
+    "  templates lint [--catalog DIR]\n"
+    "        check the catalogue (built-in, with DIR layered on top); exit 1 on any finding\n"
+    "  check-reply TEXT|- --locale L [--informal] [--max-length N | --marketplace M]\n"
+    "        the reply quality check run before every send; exit 1 when it finds something\n"
     "  version\n";
 
 int Usage(const std::string& error) {
@@ -164,11 +174,19 @@ int Main(int argc, char** argv) {
   static const FlagSpec kServeFlags{{"config", "listen", "data", "port-file"}, {}};
   static const FlagSpec kEventsFlags{{"config", "data", "store", "limit", "after"}, {}};
   static const FlagSpec kNoFlags{};
+  // clang-format off
   static const Command kCommands[] = {
-      {"serve", kServeFlags, ServeCommand},    {"events", kEventsFlags, Events},
-      {"check-config", kNoFlags, CheckConfig}, {"detect", kDetectFlags, Detect},
-      {"classify", kClassifyFlags, Classify},  {"time", kTimeFlags, Time},
+      {"serve", kServeFlags, ServeCommand},
+      {"events", kEventsFlags, Events},
+      {"check-config", kNoFlags, CheckConfig},
+      {"detect", kDetectFlags, Detect},
+      {"classify", kClassifyFlags, Classify},
+      {"time", kTimeFlags, Time},
+      {"render", kRenderFlags, RenderCommand},
+      {"templates", kTemplatesFlags, TemplatesCommand},
+      {"check-reply", kCheckReplyFlags, CheckReplyCommand},
   };
+  // clang-format on
   for (const Command& c : kCommands) {
     if (command != c.name) continue;
     std::string error;
