@@ -2,6 +2,7 @@
 #pragma once
 
 #include "proto/csgw/v1/config.pb.h"
+#include "proto/csgw/v1/conversation.pb.h"
 #include "proto/csgw/v1/events.pb.h"
 
 namespace csgw {

@@ -73,6 +73,10 @@ void ApplyDefaults(proto::Config& config) {
   if (store.max_pending_bytes() == 0) store.set_max_pending_bytes(256u << 20);
 
   if (config.log().level().empty()) config.mutable_log()->set_level("info");
+
+  auto& templates = *config.mutable_templates();
+  if (templates.max_conversation_messages() == 0) templates.set_max_conversation_messages(200);
+  if (templates.max_conversation_drafts() == 0) templates.set_max_conversation_drafts(50);
 }
 
 Result<void> ValidateConfig(const proto::Config& config) {
@@ -93,6 +97,31 @@ Result<void> ValidateConfig(const proto::Config& config) {
   log::Level level;
   if (!log::ParseLevel(config.log().level(), &level)) {
     problems.push_back("log.level must be one of debug, info, warn, error");
+  }
+
+  const auto& t = config.templates();
+  auto check_policy = [&](const proto::StorePolicy& p, const std::string& where) {
+    if (p.min_auto_confidence() < 0 || p.min_auto_confidence() > 1) {
+      problems.push_back(where + ".min_auto_confidence must be within [0, 1]");
+    }
+    for (const auto& intent : p.auto_send_intents()) {
+      if (intent.empty()) problems.push_back(where + ".auto_send_intents has an empty intent");
+    }
+  };
+  check_policy(t.default_policy(), "templates.default_policy");
+  std::set<std::string> policy_stores;
+  for (int i = 0; i < t.stores_size(); ++i) {
+    const std::string where = "templates.stores[" + std::to_string(i) + "]";
+    if (t.stores(i).store_id().empty()) problems.push_back(where + ".store_id is required");
+    if (!policy_stores.insert(t.stores(i).store_id()).second) {
+      problems.push_back(where + ".store_id " + t.stores(i).store_id() + " is listed twice");
+    }
+    check_policy(t.stores(i), where);
+  }
+  if (t.max_conversation_messages() > 10000 || t.max_conversation_drafts() > 1000) {
+    problems.push_back(
+        "templates.max_conversation_messages must be <= 10000 and max_conversation_drafts "
+        "<= 1000");
   }
 
   const auto& m = config.marketplaces();

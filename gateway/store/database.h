@@ -16,13 +16,22 @@
 namespace csgw::gateway::store_db {
 
 // The column families EventStore reads and writes, indexed into kColumnFamilyNames.
-enum class Cf : size_t { kEvents, kDedupe, kQueue, kCursors, kStoreEvents, kCount };
+enum class Cf : size_t {
+  kEvents,
+  kDedupe,
+  kQueue,
+  kCursors,
+  kStoreEvents,
+  kConversations,
+  kOrders,
+  kCount
+};
 
 // The one list of column family names. Open creates any that is missing. A database may hold
 // more (later components add theirs); Open opens those too, since RocksDB refuses to open a
 // database without all of them.
 inline constexpr std::array<std::string_view, static_cast<size_t>(Cf::kCount)> kColumnFamilyNames =
-    {"events", "dedupe", "queue", "cursors", "store_events"};
+    {"events", "dedupe", "queue", "cursors", "store_events", "conversations", "orders"};
 
 // kStorageFailure naming the operation, the database path and RocksDB's reason.
 Error StorageError(std::string_view operation, std::string_view dir, const rocksdb::Status& status);

@@ -114,6 +114,25 @@ class EventStore::Impl {
     });
   }
 
+  Result<void> CompleteWork(std::span<const uint64_t> done, std::span<const TableWrite> writes) {
+    if (options_.read_only) return MakeError(Errc::kNotReady, "store is open read-only");
+    rocksdb::WriteBatch batch;
+    for (const auto& w : writes) {
+      if (w.key.empty()) return MakeError(Errc::kInvalidField, "record key is empty");
+      batch.Put(db_->cf(store_db::TableCf(w.table)), w.key, w.value);
+    }
+    for (uint64_t sequence : done) {
+      batch.Delete(db_->cf(Cf::kQueue), store_keys::EncodeSequence(sequence));
+    }
+    rocksdb::WriteOptions options;
+    options.sync = false;
+    if (const rocksdb::Status s = db_->db().Write(options, &batch); !s.ok()) {
+      MarkUnhealthy("complete work", s);
+      return StorageError("complete work", db_->dir(), s);
+    }
+    return Ok();
+  }
+
   Result<void> PutCursor(std::string_view name, std::string_view value) {
     if (name.empty()) return MakeError(Errc::kInvalidField, "cursor name is empty");
     if (options_.read_only) return MakeError(Errc::kNotReady, "store is open read-only");
@@ -394,6 +413,20 @@ Result<std::vector<WorkItem>> EventStore::PendingWork(uint64_t after_sequence, s
 }
 
 Result<void> EventStore::AckWork(uint64_t sequence) { return impl_->AckWork(sequence); }
+
+Result<void> EventStore::CompleteWork(std::span<const uint64_t> done,
+                                      std::span<const TableWrite> writes) {
+  return impl_->CompleteWork(done, writes);
+}
+
+Result<std::optional<std::string>> EventStore::GetRecord(Table table, std::string_view key) const {
+  return store_db::GetRecord(impl_->db(), table, key);
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> EventStore::ScanRecords(
+    Table table, std::string_view prefix, std::string_view after_key, size_t limit) const {
+  return store_db::ScanRecords(impl_->db(), table, prefix, after_key, limit);
+}
 
 Result<void> EventStore::PutCursor(std::string_view name, std::string_view value) {
   return impl_->PutCursor(name, value);

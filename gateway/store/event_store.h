@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,6 +57,15 @@ struct Appended {
   uint64_t sequence = 0;
   // True when (marketplace, store_id, event_id) was already stored: nothing was written.
   bool duplicate = false;
+};
+
+// Derived state the pipeline keeps beside the log, as serialised protos keyed by the caller.
+enum class Table { kConversations, kOrders };
+
+struct TableWrite {
+  Table table;
+  std::string key;
+  std::string value;
 };
 
 // A pipeline work item: one stored event to process, in its store's lane.
@@ -120,6 +130,16 @@ class EventStore {
   // acknowledged, so pending work survives restarts.
   Result<std::vector<WorkItem>> PendingWork(uint64_t after_sequence, size_t limit) const;
   Result<void> AckWork(uint64_t sequence);
+
+  // Writes `writes` and removes the work items `done` from the queue in one atomic batch, so an
+  // event's effect and its acknowledgement are stored together. Not synced: a crash may lose
+  // the last batches, but then their work items come back with them and are redone, so the
+  // processing that produced `writes` must be idempotent (the pipeline's is).
+  Result<void> CompleteWork(std::span<const uint64_t> done, std::span<const TableWrite> writes);
+  Result<std::optional<std::string>> GetRecord(Table table, std::string_view key) const;
+  // Records whose key starts with `prefix` and sorts after `after_key`, in key order.
+  Result<std::vector<std::pair<std::string, std::string>>> ScanRecords(
+      Table table, std::string_view prefix, std::string_view after_key, size_t limit) const;
 
   // Connector cursors ("aliexpress/<store>/messages" → opaque position), written with sync.
   Result<void> PutCursor(std::string_view name, std::string_view value);

@@ -489,6 +489,48 @@ TEST_F(EventStoreTest, WorkQueueSurvivesReopenUntilAcknowledged) {
   ASSERT_TRUE(event && event.value().has_value());
 }
 
+TEST_F(EventStoreTest, CompleteWorkWritesRecordsAndAcknowledgesTogether) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store->Append({MakeEvent("ozon", "s1", "a"), MakeEvent("ozon", "s1", "b"),
+                             MakeEvent("ozon", "s2", "c")}));
+  const std::vector<uint64_t> done = {1, 2};
+  const std::vector<TableWrite> writes = {
+      {Table::kConversations, "ozon/s1/b1", "conversation 1"},
+      {Table::kConversations, "ozon/s1/b2", "conversation 2"},
+      {Table::kConversations, "ozon/s2/b1", "other store"},
+      {Table::kOrders, "ozon/s1/o1", "order 1"},
+  };
+  ASSERT_TRUE(store->CompleteWork(done, writes));
+  store.reset();
+
+  store = OpenStore();
+  auto work = store->PendingWork(0, 10);
+  ASSERT_TRUE(work);
+  ASSERT_EQ(work.value().size(), 1u);
+  EXPECT_EQ(work.value()[0].sequence, 3u);
+  EXPECT_EQ(store->GetRecord(Table::kOrders, "ozon/s1/o1").value(), "order 1");
+  // Tables are separate: the same key in another table is another record.
+  EXPECT_EQ(store->GetRecord(Table::kConversations, "ozon/s1/o1").value(), std::nullopt);
+
+  auto page = store->ScanRecords(Table::kConversations, "ozon/s1/", "", 10);
+  ASSERT_TRUE(page);
+  ASSERT_EQ(page.value().size(), 2u);
+  EXPECT_EQ(page.value()[0].first, "ozon/s1/b1");
+  EXPECT_EQ(page.value()[1].second, "conversation 2");
+  auto next = store->ScanRecords(Table::kConversations, "ozon/s1/", "ozon/s1/b1", 10);
+  ASSERT_TRUE(next);
+  ASSERT_EQ(next.value().size(), 1u);
+  EXPECT_EQ(next.value()[0].first, "ozon/s1/b2");
+  auto all = store->ScanRecords(Table::kConversations, "", "", 2);
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all.value().size(), 2u);  // the limit
+
+  const std::vector<TableWrite> bad = {{Table::kOrders, "", "x"}};
+  auto refused = store->CompleteWork({}, bad);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::kInvalidField);
+}
+
 TEST_F(EventStoreTest, CursorsArePersisted) {
   auto store = OpenStore();
   auto missing = store->GetCursor("aliexpress/s1/messages");
@@ -759,7 +801,7 @@ TEST_F(EventStoreTest, OpensADatabaseWithOtherComponentsColumnFamilies) {
     std::unique_ptr<rocksdb::DB> db(raw);
     rocksdb::ColumnFamilyHandle* handle = nullptr;
     ASSERT_TRUE(
-        db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "conversations", &handle).ok());
+        db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "disputes", &handle).ok());
     ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handle, "k", "v").ok());
     ASSERT_TRUE(db->DestroyColumnFamilyHandle(handle).ok());
     ASSERT_TRUE(db->Close().ok());
@@ -774,7 +816,8 @@ TEST_F(EventStoreTest, OpensADatabaseWithOtherComponentsColumnFamilies) {
   ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
   std::sort(names.begin(), names.end());
   EXPECT_EQ(names, (std::vector<std::string>{"conversations", "cursors", "dedupe", "default",
-                                             "events", "queue", "store_events"}));
+                                             "disputes", "events", "orders", "queue",
+                                             "store_events"}));
   store = OpenStore();
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->LastSequence(), 1u);

@@ -144,6 +144,42 @@ Result<std::optional<std::string>> GetCursor(const Database& db, std::string_vie
   return std::optional<std::string>(std::move(value));
 }
 
+Cf TableCf(Table table) {
+  switch (table) {
+    case Table::kConversations: return Cf::kConversations;
+    case Table::kOrders: return Cf::kOrders;
+  }
+  return Cf::kConversations;
+}
+
+Result<std::optional<std::string>> GetRecord(const Database& db, Table table,
+                                             std::string_view key) {
+  std::string value;
+  const rocksdb::Status s = db.db().Get(rocksdb::ReadOptions(), db.cf(TableCf(table)), key, &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return StorageError("get record", db.dir(), s);
+  return std::optional<std::string>(std::move(value));
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> ScanRecords(const Database& db,
+                                                                     Table table,
+                                                                     std::string_view prefix,
+                                                                     std::string_view after_key,
+                                                                     size_t limit) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const auto it = NewIterator(db, TableCf(table));
+  const std::string_view start = after_key > prefix ? after_key : prefix;
+  for (it->Seek(rocksdb::Slice(start.data(), start.size())); it->Valid() && out.size() < limit;
+       it->Next()) {
+    const std::string_view key = it->key().ToStringView();
+    if (key.substr(0, prefix.size()) != prefix) break;
+    if (!after_key.empty() && key == after_key) continue;
+    out.emplace_back(std::string(key), it->value().ToString());
+  }
+  if (!it->status().ok()) return StorageError("scan records", db.dir(), it->status());
+  return out;
+}
+
 Result<uint64_t> LastStoredSequence(const Database& db) {
   const auto it = NewIterator(db, Cf::kEvents);
   it->SeekToLast();

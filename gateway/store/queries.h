@@ -24,6 +24,16 @@ Result<std::optional<uint64_t>> FindEventSequence(const Database& db, std::strin
 Result<std::vector<WorkItem>> ListWork(const Database& db, uint64_t after_sequence, size_t limit);
 Result<std::optional<std::string>> GetCursor(const Database& db, std::string_view name);
 
+// The column family holding a table of derived state.
+Cf TableCf(Table table);
+Result<std::optional<std::string>> GetRecord(const Database& db, Table table,
+                                             std::string_view key);
+Result<std::vector<std::pair<std::string, std::string>>> ScanRecords(const Database& db,
+                                                                     Table table,
+                                                                     std::string_view prefix,
+                                                                     std::string_view after_key,
+                                                                     size_t limit);
+
 // The highest sequence in "events", 0 when there is none: where Open resumes numbering.
 Result<uint64_t> LastStoredSequence(const Database& db);
 
