@@ -56,29 +56,40 @@ Result<const CompiledPattern*> Compile(std::string_view pattern, const std::stri
   return &cache.emplace(std::move(key), std::move(compiled)).first->second;
 }
 
-Result<icu::Formattable> ToFormattable(const VariableValue& value, const RenderOptions& options) {
+// Fills `out` in place: icu::Formattable has no move constructor, so returning one by value (in
+// a Result, then into the argument vector) copied every argument twice, string included.
+Result<void> ToFormattable(const VariableValue& value, const RenderOptions& options,
+                           icu::Formattable& out) {
   struct Visitor {
     const RenderOptions& options;
-    Result<icu::Formattable> operator()(const std::string& s) const {
-      return icu::Formattable(Unicode(s));
+    icu::Formattable& out;
+    Result<void> operator()(const std::string& s) const {
+      out.adoptString(new icu::UnicodeString(Unicode(s)));
+      return Ok();
     }
-    Result<icu::Formattable> operator()(int64_t n) const {
-      return icu::Formattable(static_cast<int64_t>(n));
+    Result<void> operator()(int64_t n) const {
+      out.setInt64(n);
+      return Ok();
     }
-    Result<icu::Formattable> operator()(double d) const { return icu::Formattable(d); }
-    Result<icu::Formattable> operator()(const MoneyValue& m) const {
+    Result<void> operator()(double d) const {
+      out.setDouble(d);
+      return Ok();
+    }
+    Result<void> operator()(const MoneyValue& m) const {
       auto text = i18n::FormatMoney(options.locale, m.amount, m.currency);
       if (!text) return text.error();
-      return icu::Formattable(Unicode(text.value()));
+      out.adoptString(new icu::UnicodeString(Unicode(text.value())));
+      return Ok();
     }
-    Result<icu::Formattable> operator()(TimePoint t) const {
+    Result<void> operator()(TimePoint t) const {
       auto text =
           i18n::FormatDate(options.locale, t, options.time_zone, i18n::DateStyle::kLongDate);
       if (!text) return text.error();
-      return icu::Formattable(Unicode(text.value()));
+      out.adoptString(new icu::UnicodeString(Unicode(text.value())));
+      return Ok();
     }
   };
-  return std::visit(Visitor{options}, value);
+  return std::visit(Visitor{options, out}, value);
 }
 
 }  // namespace
@@ -88,18 +99,17 @@ Result<std::string> Render(std::string_view pattern, const Variables& variables,
   auto compiled = Compile(pattern, options.locale);
   if (!compiled) return compiled.error();
   const CompiledPattern& c = *compiled.value();
-  std::vector<icu::Formattable> arguments;
-  arguments.reserve(c.names.size());
-  for (const auto& name : c.names) {
+  std::vector<icu::Formattable> arguments(c.names.size());
+  for (size_t i = 0; i < c.names.size(); ++i) {
+    const std::string& name = c.names[i];
     auto it = variables.find(name);
     if (it == variables.end()) {
       return Error{Errc::kMissingField, "variable '" + name + "' is required by the template"};
     }
-    auto value = ToFormattable(it->second, options);
-    if (!value) {
-      return Error{value.error().code, "variable '" + name + "': " + value.error().message};
+    auto filled = ToFormattable(it->second, options, arguments[i]);
+    if (!filled) {
+      return Error{filled.error().code, "variable '" + name + "': " + filled.error().message};
     }
-    arguments.push_back(std::move(value).value());
   }
   UErrorCode status = U_ZERO_ERROR;
   icu::UnicodeString out;
