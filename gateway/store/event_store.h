@@ -138,8 +138,10 @@ class EventStore {
   Result<void> CompleteWork(std::span<const uint64_t> done, std::span<const TableWrite> writes);
   Result<std::optional<std::string>> GetRecord(Table table, std::string_view key) const;
   // Records whose key starts with `prefix` and sorts after `after_key`, in key order.
-  Result<std::vector<std::pair<std::string, std::string>>> ScanRecords(
-      Table table, std::string_view prefix, std::string_view after_key, size_t limit) const;
+  Result<std::vector<std::pair<std::string, std::string>>> ScanRecords(Table table,
+                                                                       std::string_view prefix,
+                                                                       std::string_view after_key,
+                                                                       size_t limit) const;
 
   // Connector cursors ("aliexpress/<store>/messages" → opaque position), written with sync.
   Result<void> PutCursor(std::string_view name, std::string_view value);

@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/temp_dir.h"
+
 namespace csgw::gateway {
 namespace {
 
@@ -25,22 +27,7 @@ using google::protobuf::util::MessageDifferencer;
 using namespace std::string_literals;
 
 // A fresh directory under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "csgw_store_XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) std::abort();
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string Sub(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using csgw::testing::TempDir;
 
 proto::Event MakeEvent(const std::string& marketplace, const std::string& store_id,
                        const std::string& event_id) {
@@ -142,7 +129,7 @@ class Results {
   std::vector<std::pair<size_t, Result<std::vector<Appended>>>> results_;
 };
 
-class EventStoreTest : public testing::Test {
+class EventStoreTest : public ::testing::Test {
  protected:
   StoreOptions Options() const {
     StoreOptions options;
@@ -491,8 +478,8 @@ TEST_F(EventStoreTest, WorkQueueSurvivesReopenUntilAcknowledged) {
 
 TEST_F(EventStoreTest, CompleteWorkWritesRecordsAndAcknowledgesTogether) {
   auto store = OpenStore();
-  ASSERT_TRUE(store->Append({MakeEvent("ozon", "s1", "a"), MakeEvent("ozon", "s1", "b"),
-                             MakeEvent("ozon", "s2", "c")}));
+  ASSERT_TRUE(store->Append(
+      {MakeEvent("ozon", "s1", "a"), MakeEvent("ozon", "s1", "b"), MakeEvent("ozon", "s2", "c")}));
   const std::vector<uint64_t> done = {1, 2};
   const std::vector<TableWrite> writes = {
       {Table::kConversations, "ozon/s1/b1", "conversation 1"},
@@ -800,8 +787,7 @@ TEST_F(EventStoreTest, OpensADatabaseWithOtherComponentsColumnFamilies) {
     ASSERT_TRUE(rocksdb::DB::Open(options, path, &raw).ok());
     std::unique_ptr<rocksdb::DB> db(raw);
     rocksdb::ColumnFamilyHandle* handle = nullptr;
-    ASSERT_TRUE(
-        db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "disputes", &handle).ok());
+    ASSERT_TRUE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "disputes", &handle).ok());
     ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handle, "k", "v").ok());
     ASSERT_TRUE(db->DestroyColumnFamilyHandle(handle).ok());
     ASSERT_TRUE(db->Close().ok());
@@ -815,9 +801,9 @@ TEST_F(EventStoreTest, OpensADatabaseWithOtherComponentsColumnFamilies) {
   std::vector<std::string> names;
   ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
   std::sort(names.begin(), names.end());
-  EXPECT_EQ(names, (std::vector<std::string>{"conversations", "cursors", "dedupe", "default",
-                                             "disputes", "events", "orders", "queue",
-                                             "store_events"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"conversations", "cursors", "dedupe", "default", "disputes",
+                                      "events", "orders", "queue", "store_events"}));
   store = OpenStore();
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->LastSequence(), 1u);

@@ -146,8 +146,10 @@ Result<std::optional<std::string>> GetCursor(const Database& db, std::string_vie
 
 Cf TableCf(Table table) {
   switch (table) {
-    case Table::kConversations: return Cf::kConversations;
-    case Table::kOrders: return Cf::kOrders;
+    case Table::kConversations:
+      return Cf::kConversations;
+    case Table::kOrders:
+      return Cf::kOrders;
   }
   return Cf::kConversations;
 }

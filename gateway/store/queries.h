@@ -26,8 +26,7 @@ Result<std::optional<std::string>> GetCursor(const Database& db, std::string_vie
 
 // The column family holding a table of derived state.
 Cf TableCf(Table table);
-Result<std::optional<std::string>> GetRecord(const Database& db, Table table,
-                                             std::string_view key);
+Result<std::optional<std::string>> GetRecord(const Database& db, Table table, std::string_view key);
 Result<std::vector<std::pair<std::string, std::string>>> ScanRecords(const Database& db,
                                                                      Table table,
                                                                      std::string_view prefix,

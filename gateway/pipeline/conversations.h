@@ -1,0 +1,46 @@
+// How stored events become conversation and order records, and drafting requests: the pure
+// part of the pipeline (no store, no threads), so that it can be tested on events alone.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "base/clock.h"
+#include "proto/proto.h"
+#include "templates/draft.h"
+
+namespace csgw::gateway {
+
+// "<marketplace>/<store>/<buyer id, or chat:<conversation id>>[/<order id>]": one thread per
+// (marketplace, store, buyer[, order]). Empty when the event names neither buyer nor chat.
+std::string ConversationId(const proto::Event& event);
+
+// "<marketplace>/<store>/<order id>", or empty without an order id.
+std::string OrderRecordKey(const proto::Event& event);
+
+// Applies an order update to what is known of the order. An update older (by event time) than
+// the last one applied changes nothing, so redelivered and out-of-order updates are harmless.
+void ApplyOrderUpdate(const proto::Event& event, proto::OrderContext& order);
+
+// Adds a message to the conversation once (by message id), keeping the newest `max_messages`.
+// Returns false when the message was already there.
+bool RecordMessage(const proto::Event& event, uint64_t sequence, std::string_view language,
+                   size_t max_messages, proto::Conversation& conversation);
+
+// The languages of the buyer's earlier messages, oldest first (priors for detection).
+std::vector<std::string> HistoryLanguages(const proto::Conversation& conversation);
+
+templates::DraftRequest MakeDraftRequest(const proto::Event& event,
+                                         const proto::Conversation& conversation,
+                                         const proto::OrderContext* order, TimePoint now);
+
+// Stores the draft for the event's message, replacing an earlier draft for the same message
+// (reprocessing never adds a second one), keeping the newest `max_drafts`. Returns the stored
+// draft.
+proto::Draft StoreDraft(const templates::Draft& draft, const proto::Event& event, uint64_t sequence,
+                        TimePoint now, size_t max_drafts, proto::Conversation& conversation);
+
+// The store's policy from the config: its own entry, else the default policy.
+templates::StorePolicy PolicyFor(const proto::TemplatesConfig& config, std::string_view store_id);
+
+}  // namespace csgw::gateway

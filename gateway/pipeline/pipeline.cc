@@ -1,0 +1,186 @@
+#include "gateway/pipeline/pipeline.h"
+
+#include <map>
+#include <set>
+
+#include "base/log.h"
+#include "gateway/pipeline/conversations.h"
+
+namespace csgw::gateway {
+namespace {
+
+// One batch: enough to amortise the write, small enough to stop promptly.
+constexpr size_t kBatch = 256;
+// Idle poll: work stored by another process (csgw events imports, a crash) is found this fast.
+constexpr auto kIdlePoll = std::chrono::milliseconds(200);
+constexpr auto kFailureBackoff = std::chrono::seconds(1);
+
+const char* StateName(proto::DraftState state) {
+  switch (state) {
+    case proto::DRAFT_STATE_AUTO_SEND:
+      return "auto_send";
+    case proto::DRAFT_STATE_PENDING_APPROVAL:
+      return "pending_approval";
+    case proto::DRAFT_STATE_NEEDS_AGENT:
+      return "needs_agent";
+    default:
+      return "unspecified";
+  }
+}
+
+// Records read and changed within one batch, written back together.
+template <class Message>
+class RecordCache {
+ public:
+  RecordCache(EventStore& store, Table table) : store_(store), table_(table) {}
+
+  // The record under `key` (empty if new); nullptr on a storage error or corrupt record.
+  Message* Load(const std::string& key) {
+    auto it = records_.find(key);
+    if (it != records_.end()) return &it->second;
+    auto stored = store_.GetRecord(table_, key);
+    if (!stored) return nullptr;
+    Message message;
+    if (stored.value() && !message.ParseFromString(*stored.value())) {
+      log::Error("pipeline.corrupt_record", {{"key", key}});
+      return nullptr;
+    }
+    return &records_.emplace(key, std::move(message)).first->second;
+  }
+  void MarkDirty(const std::string& key) { dirty_.insert(key); }
+  void AppendWrites(std::vector<TableWrite>& writes) const {
+    for (const auto& key : dirty_) {
+      writes.push_back({table_, key, records_.at(key).SerializeAsString()});
+    }
+  }
+
+ private:
+  EventStore& store_;
+  const Table table_;
+  std::map<std::string, Message> records_;
+  std::set<std::string> dirty_;
+};
+
+}  // namespace
+
+Pipeline::Pipeline(EventStore& store, const templates::Drafter& drafter,
+                   const proto::TemplatesConfig& config, const Clock& clock,
+                   PipelineObserver* observer)
+    : store_(store), drafter_(drafter), config_(config), clock_(clock), observer_(observer) {}
+
+Pipeline::~Pipeline() { Stop(); }
+
+void Pipeline::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void Pipeline::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Pipeline::Notify() {
+  {
+    std::lock_guard lock(mutex_);
+    notified_ = true;
+  }
+  wake_.notify_one();
+}
+
+void Pipeline::Loop() {
+  while (true) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+    }
+    auto processed = ProcessPending(kBatch);
+    std::unique_lock lock(mutex_);
+    if (!processed) {
+      if (observer_) observer_->OnFailure();
+      wake_.wait_for(lock, kFailureBackoff, [&] { return stopping_; });
+    } else if (processed.value() < kBatch) {
+      wake_.wait_for(lock, kIdlePoll, [&] { return stopping_ || notified_; });
+    }
+    notified_ = false;
+  }
+}
+
+Result<size_t> Pipeline::ProcessPending(size_t limit) {
+  auto work = store_.PendingWork(0, limit);
+  if (!work) return work.error();
+  if (work.value().empty()) return size_t{0};
+
+  const TimePoint now = clock_.Now();
+  RecordCache<proto::Conversation> conversations(store_, Table::kConversations);
+  RecordCache<proto::OrderContext> orders(store_, Table::kOrders);
+  std::vector<uint64_t> done;
+  std::vector<std::pair<proto::Draft, std::string>> drafted;  // with the marketplace
+  for (const WorkItem& item : work.value()) {
+    auto stored = store_.Get(item.sequence);
+    if (!stored) return stored.error();
+    done.push_back(item.sequence);
+    if (!stored.value()) continue;  // nothing to apply; the item only needs acknowledging
+    const proto::Event& event = *stored.value();
+
+    if (event.has_order_update()) {
+      const std::string key = OrderRecordKey(event);
+      if (key.empty()) continue;
+      proto::OrderContext* order = orders.Load(key);
+      if (order == nullptr) return Error{Errc::kStorageFailure, "cannot read order " + key};
+      ApplyOrderUpdate(event, *order);
+      orders.MarkDirty(key);
+      continue;
+    }
+    if (!event.has_buyer_message()) continue;
+    const proto::BuyerMessage& message = event.buyer_message();
+    if (message.kind() != proto::BuyerMessage::KIND_NEW || message.message_id().empty()) continue;
+    const std::string key = ConversationId(event);
+    if (key.empty()) continue;
+    proto::Conversation* conversation = conversations.Load(key);
+    if (conversation == nullptr) {
+      return Error{Errc::kStorageFailure, "cannot read conversation " + key};
+    }
+    const proto::OrderContext* order = nullptr;
+    if (const std::string order_key = OrderRecordKey(event); !order_key.empty()) {
+      order = orders.Load(order_key);
+    }
+    const bool from_buyer = message.sender() == proto::SENDER_ROLE_BUYER && !message.text().empty();
+    if (!from_buyer) {
+      RecordMessage(event, item.sequence, "", config_.max_conversation_messages(), *conversation);
+      conversations.MarkDirty(key);
+      continue;
+    }
+    const templates::Draft draft = drafter_.Make(MakeDraftRequest(event, *conversation, order, now),
+                                                 PolicyFor(config_, event.store_id()));
+    RecordMessage(event, item.sequence, draft.language.language,
+                  config_.max_conversation_messages(), *conversation);
+    proto::Draft stored_draft = StoreDraft(draft, event, item.sequence, now,
+                                           config_.max_conversation_drafts(), *conversation);
+    conversations.MarkDirty(key);
+    // Ids only: never the buyer's text or the reply.
+    log::Info("pipeline.drafted", {{"sequence", static_cast<int64_t>(item.sequence)},
+                                   {"marketplace", event.marketplace()},
+                                   {"store", event.store_id()},
+                                   {"conversation", key},
+                                   {"language", draft.language.language},
+                                   {"intent", draft.intent.intent},
+                                   {"template", draft.template_key},
+                                   {"state", StateName(stored_draft.state())}});
+    drafted.emplace_back(std::move(stored_draft), event.marketplace());
+  }
+  std::vector<TableWrite> writes;
+  conversations.AppendWrites(writes);
+  orders.AppendWrites(writes);
+  if (auto written = store_.CompleteWork(done, writes); !written) return written.error();
+  if (observer_) {
+    for (const auto& [d, marketplace] : drafted) observer_->OnDraft(d, marketplace);
+    observer_->OnProcessed(done.size());
+  }
+  return done.size();
+}
+
+}  // namespace csgw::gateway

@@ -1,0 +1,66 @@
+// The pipeline: one thread that takes stored events from the store's work queue in sequence
+// order (so each store's events apply in order) and turns them into derived state — order
+// context from order updates, conversations and reply drafts from buyer messages. An event's
+// effect and its acknowledgement are written in one batch, and processing is idempotent, so a
+// restart resumes where it stopped and a crash never applies an event twice.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "gateway/store/event_store.h"
+#include "proto/proto.h"
+#include "templates/draft.h"
+
+namespace csgw::gateway {
+
+// Counts for /metrics; called on the pipeline thread.
+class PipelineObserver {
+ public:
+  virtual ~PipelineObserver() = default;
+  virtual void OnDraft(const proto::Draft& draft, std::string_view marketplace) = 0;
+  virtual void OnProcessed(size_t events) = 0;
+  virtual void OnFailure() = 0;
+};
+
+class Pipeline {
+ public:
+  // All references must outlive the pipeline. `config` is copied.
+  Pipeline(EventStore& store, const templates::Drafter& drafter,
+           const proto::TemplatesConfig& config, const Clock& clock,
+           PipelineObserver* observer = nullptr);
+  ~Pipeline();
+
+  // Starts the thread. It sleeps when the queue is empty until Notify or a short poll interval.
+  void Start();
+  // Finishes the batch in hand, then stops the thread. Idempotent.
+  void Stop();
+  // New work was stored: wake the thread now rather than at the next poll.
+  void Notify();
+
+  // Processes up to `limit` pending items on the calling thread (tests; the thread's loop body).
+  // Returns how many were acknowledged.
+  Result<size_t> ProcessPending(size_t limit);
+
+ private:
+  void Loop();
+
+  EventStore& store_;
+  const templates::Drafter& drafter_;
+  const proto::TemplatesConfig config_;
+  const Clock& clock_;
+  PipelineObserver* observer_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool notified_ = false;
+  std::thread thread_;
+};
+
+}  // namespace csgw::gateway
