@@ -15,11 +15,17 @@
 #include "gateway/api/ingest.h"
 #include "gateway/api/metrics.h"
 #include "gateway/api/router.h"
+#include "gateway/catalog_files.h"
 #include "gateway/config/config.h"
 #include "gateway/http/server.h"
 #include "gateway/marketplaces/canonical.h"
 #include "gateway/marketplaces/registry.h"
+#include "gateway/pipeline/pipeline.h"
 #include "gateway/store/event_store.h"
+#include "i18n/language.h"
+#include "templates/catalog.h"
+#include "templates/draft.h"
+#include "templates/intent.h"
 
 namespace csgw::gateway {
 namespace {
@@ -103,6 +109,34 @@ Result<void> WritePortFile(const std::string& path, uint16_t port) {
   return Ok();
 }
 
+// Forwards store commits to the metrics and wakes the pipeline: new work is there.
+class CommitFanout final : public StoreObserver {
+ public:
+  explicit CommitFanout(GatewayMetrics& metrics) : metrics_(metrics) {}
+  void SetPipeline(Pipeline* pipeline) { pipeline_.store(pipeline); }
+  void OnCommit(size_t appends, size_t events, std::chrono::nanoseconds latency) override {
+    metrics_.OnCommit(appends, events, latency);
+    if (Pipeline* p = pipeline_.load()) p->Notify();
+  }
+  void OnDuplicate(std::string_view marketplace) override { metrics_.OnDuplicate(marketplace); }
+  void OnCommitFailure() override { metrics_.OnCommitFailure(); }
+
+ private:
+  GatewayMetrics& metrics_;
+  std::atomic<Pipeline*> pipeline_{nullptr};
+};
+
+Result<std::shared_ptr<const templates::Catalog>> LoadCatalog(const std::string& dir) {
+  auto files = LayeredCatalogFiles(dir);
+  if (!files) return files.error();
+  auto catalog = templates::Catalog::Load(files.value());
+  if (!catalog) {
+    return Error{Errc::kInvalidField, "template catalogue " + (dir.empty() ? "(built-in)" : dir) +
+                                          ": " + catalog.error().message};
+  }
+  return catalog.value();
+}
+
 }  // namespace
 
 Result<proto::Config> EffectiveConfig(const ServeFlags& flags) {
@@ -126,9 +160,18 @@ class Gateway::Parts {
  public:
   std::unique_ptr<AdapterRegistry> adapters;
   std::unique_ptr<CanonicalEvents> canonical;
-  // Declared before the store: the store reports commits to it until it closes.
+  // Declared before the store: the store reports commits to them until it closes.
   GatewayMetrics metrics;
+  CommitFanout commits{metrics};
+  // Drafting: built before the store opens, used by the pipeline.
+  std::string catalog_dir;
+  std::unique_ptr<i18n::LanguageDetector> detector;
+  std::unique_ptr<templates::IntentClassifier> classifier;
+  std::unique_ptr<templates::CatalogHolder> catalog;
+  std::unique_ptr<templates::Drafter> drafter;
   std::unique_ptr<EventStore> store;
+  // After the store: destroyed (stopped) before it.
+  std::unique_ptr<Pipeline> pipeline;
   std::unique_ptr<Ingest> ingest;
   std::unique_ptr<Router> router;
   std::unique_ptr<http::Server> server;
@@ -137,8 +180,11 @@ class Gateway::Parts {
 Gateway::Gateway(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
 Gateway::~Gateway() {
-  // The server goes first so that no handler runs against a closed store.
+  // The server goes first so that no handler runs against a closed store; the pipeline
+  // finishes its batch before the store closes.
   parts_->server.reset();
+  parts_->commits.SetPipeline(nullptr);
+  parts_->pipeline->Stop();
   parts_->store->Close();
 }
 
@@ -150,15 +196,27 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(const proto::Config& config, co
   auto canonical = BuildCanonical(config.events_api(), clock);
   if (!canonical) return canonical.error();
   parts->canonical = std::move(canonical).value();
-  auto store = EventStore::Open(StoreOptionsFrom(config.store()), &parts->metrics);
+  parts->catalog_dir = config.templates().catalog_dir();
+  auto catalog = LoadCatalog(parts->catalog_dir);
+  if (!catalog) return catalog.error();
+  parts->catalog = std::make_unique<templates::CatalogHolder>(catalog.value());
+  parts->detector = std::make_unique<i18n::LanguageDetector>();
+  parts->classifier = templates::MakeRuleClassifier();
+  parts->drafter =
+      std::make_unique<templates::Drafter>(*parts->detector, *parts->classifier, *parts->catalog);
+  auto store = EventStore::Open(StoreOptionsFrom(config.store()), &parts->commits);
   if (!store) return store.error();
   parts->store = std::move(store).value();
+  parts->pipeline = std::make_unique<Pipeline>(*parts->store, *parts->drafter, config.templates(),
+                                               clock, &parts->metrics);
   parts->ingest = std::make_unique<Ingest>(*parts->adapters, parts->canonical.get(), *parts->store,
                                            parts->metrics);
   parts->router = std::make_unique<Router>(*parts->ingest, *parts->store, parts->metrics);
   parts->server =
       std::make_unique<http::Server>(ServerOptionsFrom(config.server()), *parts->router);
   if (auto listening = parts->server->Listen(); !listening) return listening.error();
+  parts->pipeline->Start();
+  parts->commits.SetPipeline(parts->pipeline.get());
   parts->router->SetReady(true);
   return std::unique_ptr<Gateway>(new Gateway(std::move(parts)));
 }
@@ -168,6 +226,21 @@ EventStore& Gateway::store() { return *parts_->store; }
 std::vector<std::string_view> Gateway::marketplaces() const { return parts_->adapters->Ids(); }
 bool Gateway::events_api_enabled() const { return parts_->canonical != nullptr; }
 void Gateway::Run() { parts_->server->Run(); }
+
+Result<void> Gateway::ReloadCatalog() {
+  auto catalog = LoadCatalog(parts_->catalog_dir);
+  parts_->metrics.CountCatalogReload(static_cast<bool>(catalog));
+  if (!catalog) {
+    log::Error("catalog.reload_refused",
+               {{"dir", parts_->catalog_dir}, {"error", catalog.error().message}});
+    return catalog.error();
+  }
+  parts_->catalog->Set(catalog.value());
+  log::Info("catalog.reloaded",
+            {{"dir", parts_->catalog_dir},
+             {"templates", static_cast<int64_t>(catalog.value()->keys().size())}});
+  return Ok();
+}
 
 void Gateway::Stop() {
   parts_->router->SetReady(false);
@@ -180,6 +253,7 @@ int Serve(const ServeFlags& flags) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);  // reload the template catalogue
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -209,7 +283,10 @@ int Serve(const ServeFlags& flags) {
   std::atomic<bool> stopping{false};
   std::thread waiter([&] {
     int signal_number = 0;
-    sigwait(&stop_signals, &signal_number);
+    while (sigwait(&stop_signals, &signal_number) == 0 && signal_number == SIGHUP) {
+      // A catalogue that fails lint is refused and logged; the running one stays.
+      (void)gateway.value()->ReloadCatalog();
+    }
     stopping.store(true);
     log::Info("gateway.stopping", {{"signal", signal_number}});
     gateway.value()->Stop();

@@ -34,6 +34,10 @@ class Gateway {
   bool events_api_enabled() const;
   // Serves until Stop (on server.io_threads threads, the caller's included).
   void Run();
+  // Reloads the template catalogue (config templates.catalog_dir over the built-in one). A
+  // catalogue that fails lint is refused with its findings and the running one stays.
+  // Thread-safe; drafts after it returns use the new catalogue.
+  Result<void> ReloadCatalog();
   // Marks the gateway not ready and stops serving. Thread-safe.
   void Stop();
 
@@ -47,7 +51,8 @@ class Gateway {
 // The effective config for `serve`: file or defaults, then flags, then validation.
 Result<proto::Config> EffectiveConfig(const ServeFlags& flags);
 
-// Runs the gateway until SIGINT/SIGTERM. Returns the process exit code.
+// Runs the gateway until SIGINT/SIGTERM; SIGHUP reloads the template catalogue. Returns the
+// process exit code.
 int Serve(const ServeFlags& flags);
 
 }  // namespace csgw::gateway

@@ -24,6 +24,8 @@ namespace {
 // threads, and thread-local maps need no lock on the hot path. Locales come from negotiation
 // (a handful), but a cache never grows without bound.
 constexpr size_t kMaxCached = 256;
+// Formatted calendar days per thread: a few years of days in a few locales.
+constexpr size_t kMaxCachedDays = 8192;
 
 template <class V>
 V& Cached(std::unordered_map<std::string, V>& cache, const std::string& key, auto&& make) {
@@ -106,10 +108,26 @@ Result<std::string> FormatDate(std::string_view locale, TimePoint instant, std::
                                DateStyle style) {
   auto offset = OffsetAt(zone, instant);
   if (!offset) return offset.error();
-  thread_local std::unordered_map<std::string, std::unique_ptr<icu::DateFormat>> cache;
   std::string key(locale);
   key.push_back('|');
   key.push_back(static_cast<char>('0' + static_cast<int>(style)));
+
+  // A date without a time depends only on the buyer's local calendar day, and drafts name the
+  // same few days (delivery windows, ship-by dates) over and over: remember each day's text.
+  const bool date_only = style != DateStyle::kTime && style != DateStyle::kLongDateTime;
+  std::string day_key;
+  thread_local std::unordered_map<std::string, std::string> day_texts;
+  if (date_only) {
+    const auto local_seconds = std::chrono::duration_cast<std::chrono::seconds>(
+                                   instant.time_since_epoch()) +
+                               offset.value().offset;
+    const auto day = local_seconds.count() >= 0 ? local_seconds.count() / 86400
+                                                : (local_seconds.count() - 86399) / 86400;
+    day_key = key + "|" + std::to_string(day);
+    if (auto it = day_texts.find(day_key); it != day_texts.end()) return it->second;
+  }
+
+  thread_local std::unordered_map<std::string, std::unique_ptr<icu::DateFormat>> cache;
   auto& format = Cached(cache, key, [&] {
     const icu::Locale loc = ToIcu(locale);
     using F = icu::DateFormat;
@@ -138,7 +156,12 @@ Result<std::string> FormatDate(std::string_view locale, TimePoint instant, std::
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(instant.time_since_epoch());
   icu::UnicodeString out;
   format->format(static_cast<UDate>(ms.count()), out);
-  return ToUtf8(out);
+  std::string text = ToUtf8(out);
+  if (date_only) {
+    if (day_texts.size() >= kMaxCachedDays) day_texts.clear();
+    day_texts.emplace(std::move(day_key), text);
+  }
+  return text;
 }
 
 std::string FormatRelative(std::string_view locale, int64_t amount, RelativeUnit unit) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <thread>
@@ -54,6 +55,7 @@ class E2eTest : public ::testing::Test {
     gateway::ApplyDefaults(config_);
     config_.mutable_server()->set_listen_port(0);
     config_.mutable_server()->set_max_body_bytes(64 * 1024);
+    config_.mutable_templates()->mutable_default_policy()->set_store_name("Sunny");
     Start();
   }
   void Start() {
@@ -256,6 +258,107 @@ TEST_F(E2eTest, LogsCarryIdsButNeverBuyerText) {
   EXPECT_EQ(bad.body.find("9f3a1c"), std::string::npos) << bad.body;
   EXPECT_NE(logs.find("webhook.rejected"), std::string::npos) << logs;
   EXPECT_NE(logs.find(bad.headers.at("x-request-id")), std::string::npos) << logs;
+}
+
+HttpReply PostCanonical(uint16_t port, const std::string& body) {
+  return HttpCall(port, "POST", "/v1/events", body,
+                  {{"authorization", std::string("Bearer ") + csgw::testing::kCanonicalToken},
+                   {"content-type", "application/json"}});
+}
+
+std::string BuyerMessage(const std::string& id, const std::string& buyer,
+                         const std::string& country, const std::string& text) {
+  return R"({"event_id": "evt-)" + id + R"(", "marketplace": "aliexpress", "store_id": "shop-1",
+    "occurred_at": "2023-11-14T22:00:00Z",
+    "buyer": {"id": ")" +
+         buyer + R"(", "country": ")" + country + R"("},
+    "buyer_message": {"kind": "KIND_NEW", "conversation_id": "c-)" +
+         buyer + R"(",
+                      "message_id": "m-)" +
+         id + R"(", "sender": "SENDER_ROLE_BUYER",
+                      "text": ")" +
+         text + R"("}})";
+}
+
+// Waits (bounded) until the pipeline has stored a draft on the conversation.
+std::optional<proto::Conversation> WaitForDrafts(gateway::EventStore& store, const std::string& id,
+                                                 int drafts) {
+  for (int i = 0; i < 500; ++i) {
+    auto record = store.GetRecord(gateway::Table::kConversations, id);
+    if (record && record.value()) {
+      proto::Conversation c;
+      if (c.ParseFromString(*record.value()) && c.drafts_size() >= drafts) return c;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return std::nullopt;
+}
+
+TEST_F(E2eTest, BuyerMessagesGetDraftsOnTheirConversation) {
+  ASSERT_EQ(
+      PostCanonical(port(), BuyerMessage("1", "b-es", "MX", "hola donde esta mi pedido??")).status,
+      200);
+  ASSERT_EQ(PostCanonical(port(), BuyerMessage("2", "b-ru", "RU", "Спасибо!!!")).status, 200);
+
+  auto es = WaitForDrafts(gateway_->store(), "aliexpress/shop-1/b-es", 1);
+  ASSERT_TRUE(es);
+  EXPECT_EQ(es->drafts(0).language(), "es");
+  EXPECT_EQ(es->drafts(0).locale(), "es-MX");
+  EXPECT_EQ(es->drafts(0).time_zone(), "America/Mexico_City");
+  EXPECT_EQ(es->drafts(0).intent(), "where_is_my_order");
+  // Nothing is known about the order: an agent answers, and the draft says why.
+  EXPECT_EQ(es->drafts(0).state(), proto::DRAFT_STATE_NEEDS_AGENT);
+  EXPECT_FALSE(es->drafts(0).reason().empty());
+
+  auto ru = WaitForDrafts(gateway_->store(), "aliexpress/shop-1/b-ru", 1);
+  ASSERT_TRUE(ru);
+  EXPECT_EQ(ru->drafts(0).intent(), "thanks");
+  EXPECT_EQ(ru->drafts(0).template_key(), "aftersale.thanks");
+  EXPECT_EQ(ru->drafts(0).state(), proto::DRAFT_STATE_AUTO_SEND);
+  EXPECT_TRUE(gateway_->store().PendingWork(0, 10).value().empty());
+}
+
+TEST_F(E2eTest, CatalogueReloadTakesAValidCatalogueAndRefusesABrokenOne) {
+  Stop();
+  const std::filesystem::path catalog = dir_ / "catalog";
+  std::filesystem::create_directories(catalog / "overrides" / "shop-1");
+  auto write = [](const std::filesystem::path& path, const std::string& content) {
+    std::ofstream(path) << content;
+  };
+  config_.mutable_templates()->set_catalog_dir(catalog.string());
+  Start();
+
+  write(catalog / "overrides" / "shop-1" / "ru.json",
+        R"({"aftersale.thanks": "Спасибо Вам! Магазин «{store_name}» всегда рад помочь."})");
+  ASSERT_TRUE(gateway_->ReloadCatalog());
+  ASSERT_EQ(PostCanonical(port(), BuyerMessage("1", "b1", "RU", "спасибо")).status, 200);
+  auto first = WaitForDrafts(gateway_->store(), "aliexpress/shop-1/b1", 1);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->drafts(0).text(), "Спасибо Вам! Магазин «Sunny» всегда рад помочь.");
+
+  // A Russian plural without "few" fails lint: refused, and the running catalogue stays.
+  write(
+      catalog / "overrides" / "shop-1" / "ru.json",
+      R"({"aftersale.thanks": "Спасибо! {store_name} {days_in_transit, plural, one {# день} other {# дней}}"})");
+  auto refused = gateway_->ReloadCatalog();
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("overrides/shop-1/ru.json"), std::string::npos)
+      << refused.error().message;
+  ASSERT_EQ(PostCanonical(port(), BuyerMessage("2", "b2", "RU", "спасибо")).status, 200);
+  auto second = WaitForDrafts(gateway_->store(), "aliexpress/shop-1/b2", 1);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->drafts(0).text(), "Спасибо Вам! Магазин «Sunny» всегда рад помочь.");
+}
+
+TEST_F(E2eTest, StartupRefusesACatalogueThatFailsLint) {
+  Stop();
+  const std::filesystem::path catalog = dir_ / "bad_catalog";
+  std::filesystem::create_directories(catalog);
+  std::ofstream(catalog / "es.json") << R"({"aftersale.thanks": "¡Gracias {store_name"})";
+  config_.mutable_templates()->set_catalog_dir(catalog.string());
+  auto gateway = gateway::Gateway::Create(config_, clock_);
+  ASSERT_FALSE(gateway);
+  EXPECT_NE(gateway.error().message.find("es.json"), std::string::npos) << gateway.error().message;
 }
 
 }  // namespace

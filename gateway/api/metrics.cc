@@ -80,7 +80,25 @@ class GatewayMetrics::Impl {
                             .Name("csgw_store_commit_failures_total")
                             .Help("Group commits that failed to write")
                             .Register(*registry)
-                            .Add({})) {}
+                            .Add({})),
+        drafts(BuildCounter()
+                   .Name("csgw_drafts_total")
+                   .Help("Reply drafts made, by marketplace, intent and state")
+                   .Register(*registry)),
+        pipeline_events(BuildCounter()
+                            .Name("csgw_pipeline_events_total")
+                            .Help("Stored events the pipeline has applied")
+                            .Register(*registry)
+                            .Add({})),
+        pipeline_failures(BuildCounter()
+                              .Name("csgw_pipeline_failures_total")
+                              .Help("Pipeline batches that failed and will be retried")
+                              .Register(*registry)
+                              .Add({})),
+        catalog_reloads(BuildCounter()
+                            .Name("csgw_catalog_reloads_total")
+                            .Help("Template catalogue reloads (SIGHUP), by result")
+                            .Register(*registry)) {}
 
   // Family::Add builds a label map and hashes it on every call; the request path instead looks
   // its series up here by plain keys, without allocating once a series exists.
@@ -111,6 +129,10 @@ class GatewayMetrics::Impl {
   Histogram& commit_events;
   Histogram& write_latency;
   Counter& commit_failures;
+  Family<Counter>& drafts;
+  Counter& pipeline_events;
+  Counter& pipeline_failures;
+  Family<Counter>& catalog_reloads;
 };
 
 GatewayMetrics::GatewayMetrics() : impl_(std::make_unique<Impl>()) {}
@@ -180,6 +202,42 @@ void GatewayMetrics::OnDuplicate(std::string_view marketplace) {
 }
 
 void GatewayMetrics::OnCommitFailure() { impl_->commit_failures.Increment(); }
+
+namespace {
+
+const char* DraftStateLabel(proto::DraftState state) {
+  switch (state) {
+    case proto::DRAFT_STATE_AUTO_SEND:
+      return "auto_send";
+    case proto::DRAFT_STATE_PENDING_APPROVAL:
+      return "pending_approval";
+    case proto::DRAFT_STATE_NEEDS_AGENT:
+      return "needs_agent";
+    default:
+      return "unspecified";
+  }
+}
+
+}  // namespace
+
+void GatewayMetrics::OnDraft(const proto::Draft& draft, std::string_view marketplace) {
+  // Intents are a closed list and marketplaces come from the config: the label set is bounded.
+  impl_->drafts
+      .Add({{"marketplace", std::string(marketplace)},
+            {"intent", draft.intent()},
+            {"state", DraftStateLabel(draft.state())}})
+      .Increment();
+}
+
+void GatewayMetrics::OnProcessed(size_t events) {
+  impl_->pipeline_events.Increment(static_cast<double>(events));
+}
+
+void GatewayMetrics::OnFailure() { impl_->pipeline_failures.Increment(); }
+
+void GatewayMetrics::CountCatalogReload(bool ok) {
+  impl_->catalog_reloads.Add({{"result", ok ? "ok" : "refused"}}).Increment();
+}
 
 std::string GatewayMetrics::Render() const {
   return prometheus::TextSerializer().Serialize(impl_->registry->Collect());

@@ -6,12 +6,13 @@
 #include <string>
 #include <string_view>
 
+#include "gateway/pipeline/pipeline.h"
 #include "gateway/store/event_store.h"
 
 namespace csgw::gateway {
 
 // Thread-safe: every method may be called from any thread.
-class GatewayMetrics final : public StoreObserver {
+class GatewayMetrics final : public StoreObserver, public PipelineObserver {
  public:
   GatewayMetrics();
   ~GatewayMetrics() override;
@@ -35,6 +36,14 @@ class GatewayMetrics final : public StoreObserver {
   void OnCommit(size_t appends, size_t events, std::chrono::nanoseconds write_latency) override;
   void OnDuplicate(std::string_view marketplace) override;
   void OnCommitFailure() override;
+
+  // PipelineObserver: csgw_drafts_total{marketplace,intent,state},
+  // csgw_pipeline_events_total, csgw_pipeline_failures_total.
+  void OnDraft(const proto::Draft& draft, std::string_view marketplace) override;
+  void OnProcessed(size_t events) override;
+  void OnFailure() override;
+  // csgw_catalog_reloads_total{result="ok"|"refused"}
+  void CountCatalogReload(bool ok);
 
   // The Prometheus text exposition format (version 0.0.4).
   std::string Render() const;
