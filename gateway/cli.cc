@@ -35,6 +35,9 @@ constexpr char kUsage[] =
     "  events [--config F] [--data DIR] [--store S] [--after SEQ] [--limit N]\n"
     "        print stored events as JSON lines, oldest first; all of them unless --limit\n"
     "        (opens the store read-only, so it works beside a running gateway)\n"
+    "  conversations [--config F] [--data DIR] [--marketplace M] [--store S] [--limit N]\n"
+    "        print conversations with their reply drafts (language, intent, template, why)\n"
+    "        as JSON lines (read-only, beside a running gateway)\n"
     "  check-config F\n"
     "        load and validate a config file and resolve its secrets; exit 1 if invalid\n"
     "  detect TEXT|- [--marketplace M] [--country CC]\n"
@@ -153,6 +156,61 @@ int ServeCommand(const Args& args) {
   return Serve(flags);
 }
 
+// Conversations with their drafts, as the pipeline stored them; read-only beside a running
+// gateway.
+int Conversations(const Args& args) {
+  ServeFlags flags;
+  flags.config_path = args.Flag("config");
+  flags.data_dir = args.Flag("data");
+  auto config = EffectiveConfig(flags);
+  if (!config) return Usage(config.error().message);
+  const std::string store_id = args.Flag("store").value_or("");
+  const std::string marketplace = args.Flag("marketplace").value_or("");
+  size_t limit = std::numeric_limits<size_t>::max();
+  if (auto text = args.Flag("limit")) {
+    uint64_t n = 0;
+    if (!ParseUint(*text, n) || n == 0) return Usage("--limit must be a positive integer");
+    limit = n;
+  }
+  StoreOptions options;
+  options.dir = config.value().store().data_dir();
+  options.read_only = true;
+  auto store = EventStore::Open(options);
+  if (!store) {
+    std::fprintf(stderr, "csgw: %s\n", store.error().message.c_str());
+    return 2;
+  }
+  // Keys start "<marketplace>/<store>/": a marketplace narrows the scan, a store filters it.
+  const std::string prefix = marketplace.empty() ? "" : marketplace + "/";
+  google::protobuf::util::JsonPrintOptions print;
+  print.preserve_proto_field_names = true;
+  std::string after;
+  size_t printed = 0;
+  while (printed < limit) {
+    auto page = store.value()->ScanRecords(Table::kConversations, prefix, after, 500);
+    if (!page) {
+      std::fprintf(stderr, "csgw: %s\n", page.error().message.c_str());
+      return 1;
+    }
+    for (const auto& [key, value] : page.value()) {
+      after = key;
+      proto::Conversation conversation;
+      if (!conversation.ParseFromString(value)) {
+        std::fprintf(stderr, "csgw: corrupt conversation record %s\n", key.c_str());
+        return 1;
+      }
+      if (!store_id.empty() && conversation.store_id() != store_id) continue;
+      std::string line;
+      (void)google::protobuf::util::MessageToJsonString(conversation, &line, print);
+      std::cout << line << '\n';
+      if (++printed == limit) break;
+    }
+    if (page.value().size() < 500) break;
+  }
+  std::cout.flush();
+  return 0;
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
@@ -173,11 +231,14 @@ int Main(int argc, char** argv) {
   };
   static const FlagSpec kServeFlags{{"config", "listen", "data", "port-file"}, {}};
   static const FlagSpec kEventsFlags{{"config", "data", "store", "limit", "after"}, {}};
+  static const FlagSpec kConversationsFlags{{"config", "data", "store", "marketplace", "limit"},
+                                            {}};
   static const FlagSpec kNoFlags{};
   // clang-format off
   static const Command kCommands[] = {
       {"serve", kServeFlags, ServeCommand},
       {"events", kEventsFlags, Events},
+      {"conversations", kConversationsFlags, Conversations},
       {"check-config", kNoFlags, CheckConfig},
       {"detect", kDetectFlags, Detect},
       {"classify", kClassifyFlags, Classify},

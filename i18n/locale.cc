@@ -118,6 +118,13 @@ std::vector<std::string> FallbackChain(std::string_view locale) {
   return chain;
 }
 
+std::string_view MarketplaceCountry(std::string_view marketplace) {
+  if (marketplace == "ozon" || marketplace == "wildberries" || marketplace == "yandexmarket") {
+    return "RU";
+  }
+  return {};
+}
+
 std::string_view DefaultCurrency(std::string_view country) {
   const std::string cc = Upper(country);
   for (const auto& [c, currency] : kCurrencies) {

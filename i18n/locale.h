@@ -29,6 +29,10 @@ std::string_view LanguageOf(std::string_view locale);
 // The region subtag, upper case: "es-MX" → "MX"; "" when there is none.
 std::string_view RegionOf(std::string_view locale);
 
+// The country a marketplace serves when it serves one ("ozon", "wildberries" → "RU"); "" for
+// the international ones (AliExpress, eBay, Mercado Libre's sites differ by country).
+std::string_view MarketplaceCountry(std::string_view marketplace);
+
 // The currency a buyer in `country` pays in by default (ISO 4217), "" when not known.
 std::string_view DefaultCurrency(std::string_view country);
 

@@ -51,6 +51,8 @@ TEST(LocaleParts, LanguageRegionCurrency) {
   EXPECT_EQ(DefaultCurrency("kz"), "KZT");
   EXPECT_EQ(DefaultCurrency("BY"), "BYN");
   EXPECT_EQ(DefaultCurrency("XX"), "");
+  EXPECT_EQ(MarketplaceCountry("ozon"), "RU");
+  EXPECT_EQ(MarketplaceCountry("aliexpress"), "");
 }
 
 }  // namespace

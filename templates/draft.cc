@@ -104,9 +104,13 @@ Draft Drafter::Make(const DraftRequest& request, const StorePolicy& policy) cons
   priors.history = request.history_languages;
   draft.language = detector_.Detect(request.text, priors);
 
-  draft.locale = i18n::NegotiateLocale(draft.language.language, request.buyer_country);
-  if (auto zone = i18n::GuessBuyerZone(request.buyer_time_zone, request.buyer_country,
-                                       request.buyer_region)) {
+  // Without the buyer's country, a single-country marketplace tells it (Ozon buyers are in
+  // Russia); the international ones leave it unknown.
+  const std::string country = request.buyer_country.empty()
+                                  ? std::string(i18n::MarketplaceCountry(request.marketplace))
+                                  : request.buyer_country;
+  draft.locale = i18n::NegotiateLocale(draft.language.language, country);
+  if (auto zone = i18n::GuessBuyerZone(request.buyer_time_zone, country, request.buyer_region)) {
     draft.time_zone = zone->zone;
     draft.time_zone_source = zone->source;
   } else {

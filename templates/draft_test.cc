@@ -105,6 +105,17 @@ TEST_F(DraftTest, StoresOwnTemplateFirst) {
   EXPECT_NE(draft.reason.find("store's template"), std::string::npos);
 }
 
+TEST_F(DraftTest, SingleCountryMarketplaceGivesTheZoneWhenTheBuyerHasNone) {
+  DraftRequest r = ShippedOrder("где мой заказ?");
+  r.marketplace = "ozon";
+  r.buyer_country.clear();
+  r.buyer_region.clear();
+  const Draft draft = drafter_.Make(r, policy_);
+  EXPECT_EQ(draft.locale, "ru-RU");
+  EXPECT_EQ(draft.time_zone, "Europe/Moscow");
+  EXPECT_EQ(draft.time_zone_source, "country");
+}
+
 TEST_F(DraftTest, OtherGoesToAnAgent) {
   const Draft draft =
       drafter_.Make(ShippedOrder("а у вас есть такой же только синий и с котиком"), policy_);
