@@ -50,6 +50,20 @@ std::string Sanitize(std::string_view text) {
   return out;
 }
 
+// CLD2 is sure of a language the word model does not cover, but the text has letters that
+// language never writes: Serbian and Macedonian Cyrillic have none of я ю ь й щ ы э ъ ё, which
+// Russian, Ukrainian, Belarusian and Bulgarian text is full of. Then CLD2's answer is not taken
+// as it is, and the model languages decide.
+bool HasLettersItsAlphabetLacks(std::string_view language, std::string_view text) {
+  if (language != "sr" && language != "mk") return false;
+  static constexpr std::string_view kEastSlavicLetters[] = {"я", "ю", "ь", "й", "щ", "ы", "э", "ъ",
+                                                            "ё", "Я", "Ю", "Й", "Щ", "Ы", "Э", "Ё"};
+  for (std::string_view letter : kEastSlavicLetters) {
+    if (text.find(letter) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
 DetectedLanguage Unknown() { return {std::string(kUnknownLanguage), 0.0, "none"}; }
 
 int ArgMax(const LanguageScores& scores) {
@@ -81,7 +95,8 @@ DetectedLanguage LanguageDetector::Detect(std::string_view text,
     return {cld2_top.language, (cld2.reliable ? 0.9 : 0.5) * cld2_top.percent / 100.0, "cld2"};
   }
   if (cld2.reliable && !cld2_top.language.empty() && ModelLanguageIndex(cld2_top.language) < 0 &&
-      cld2_top.percent >= kCld2OnlyMinPercent && stats.letters >= kCld2OnlyMinLetters) {
+      cld2_top.percent >= kCld2OnlyMinPercent && stats.letters >= kCld2OnlyMinLetters &&
+      !HasLettersItsAlphabetLacks(cld2_top.language, clean)) {
     return {cld2_top.language, 0.9 * cld2_top.percent / 100.0, "cld2"};
   }
 
