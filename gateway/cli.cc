@@ -12,12 +12,14 @@
 
 #include "base/strings.h"
 #include "gateway/app.h"
+#include "gateway/catalog_files.h"
 #include "gateway/cli_args.h"
 #include "gateway/cli_templates.h"
 #include "gateway/cli_text.h"
 #include "gateway/config/config.h"
 #include "gateway/marketplaces/registry.h"
 #include "gateway/store/event_store.h"
+#include "templates/catalog.h"
 
 namespace csgw::gateway {
 namespace {
@@ -39,7 +41,8 @@ constexpr char kUsage[] =
     "        print conversations with their reply drafts (language, intent, template, why)\n"
     "        as JSON lines (read-only, beside a running gateway)\n"
     "  check-config F\n"
-    "        load and validate a config file and resolve its secrets; exit 1 if invalid\n"
+    "        validate a config file, resolve its secrets, lint its template catalogue;\n"
+    "        exit 1 if invalid\n"
     "  detect TEXT|- [--marketplace M] [--country CC]\n"
     "        the language of a buyer message: {\"language\",\"confidence\",\"method\"}\n"
     "  classify TEXT|- [--language L] [--marketplace M] [--country CC]\n"
@@ -89,6 +92,16 @@ int CheckConfig(const Args& args) {
       std::fprintf(stderr, "csgw: %s: %s\n", path.c_str(), token.error().message.c_str());
       return 1;
     }
+  }
+  // The catalogue the gateway would serve must pass lint too.
+  const std::string& catalog_dir = config.value().templates().catalog_dir();
+  auto files = LayeredCatalogFiles(catalog_dir);
+  auto catalog = files ? templates::Catalog::Load(files.value())
+                       : Result<std::shared_ptr<const templates::Catalog>>(files.error());
+  if (!catalog) {
+    std::fprintf(stderr, "csgw: %s: templates.catalog_dir: %s\n", path.c_str(),
+                 catalog.error().message.c_str());
+    return 1;
   }
   std::vector<std::string> ids;
   for (auto id : adapters.value()->Ids()) ids.emplace_back(id);
