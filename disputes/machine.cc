@@ -188,9 +188,16 @@ void RejectPending(Dispute& d, TimePoint t, std::initializer_list<Party> parties
   }
 }
 
-int FindProposal(const Dispute& d, std::string_view id) {
+// The proposal with marketplace id `id` made by one of `parties` (any party if empty): ids
+// are the marketplace's, and nothing stops two parties' lists from reusing one.
+int FindProposal(const Dispute& d, std::string_view id, std::initializer_list<Party> parties) {
   for (size_t i = 0; i < d.proposals.size(); ++i) {
-    if (d.proposals[i].id == id) return static_cast<int>(i);
+    const Proposal& p = d.proposals[i];
+    if (p.id != id) continue;
+    if (parties.size() == 0 ||
+        std::find(parties.begin(), parties.end(), p.party) != parties.end()) {
+      return static_cast<int>(i);
+    }
   }
   return -1;
 }
@@ -198,7 +205,7 @@ int FindProposal(const Dispute& d, std::string_view id) {
 void AddProposal(Dispute& d, Party party, const DisputeEvent& e) {
   const TimePoint t = e.occurred_at;
   // A marketplace that names its proposals re-sends the same one on every poll: update it.
-  int existing = e.proposal_id.empty() ? -1 : FindProposal(d, e.proposal_id);
+  int existing = e.proposal_id.empty() ? -1 : FindProposal(d, e.proposal_id, {party});
   SupersedePending(d, t, party, existing);
   if (existing >= 0) {
     Proposal& p = d.proposals[existing];
@@ -221,7 +228,7 @@ void Accept(Dispute& d, const DisputeEvent& e, std::initializer_list<Party> part
     return parties.size() == 0 ||
            std::find(parties.begin(), parties.end(), p.party) != parties.end();
   };
-  int index = e.proposal_id.empty() ? -1 : FindProposal(d, e.proposal_id);
+  int index = e.proposal_id.empty() ? -1 : FindProposal(d, e.proposal_id, parties);
   for (int i = static_cast<int>(d.proposals.size()) - 1; index < 0 && i >= 0; --i) {
     if (of(d.proposals[i]) && d.proposals[i].status == ProposalStatus::kPending) index = i;
   }

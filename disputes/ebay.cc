@@ -1,0 +1,103 @@
+// eBay returns. The SOAP Platform Notifications of the Return Management API name the event in
+// NotificationEventName (marketplace_status); polling getReturnDetail gives
+// ReturnSummary.status (ReturnStatusType) instead. Both are mapped.
+//
+// Sources: marketplaces/README.md §4.1 and §4.5; developer.ebay.com pn_return-created,
+// pn_return-escalated ("when the buyer escalates ... the eBay managed return is closed"),
+// pn_return-closed, pn_return-shipped, pn_return-delivered, pn_return-wait-for-seller-info;
+// ReturnStatusType (CLOSED, ESCALATED, ITEM_DELIVERED, ITEM_SHIPPED, READY_FOR_SHIPPING,
+// WAITING_FOR_SELLER_INFO) and ReturnStatusCodeType (ReturnClosedWithRefund, ...) ✅.
+// The refund outcome of ReturnClosed is not in the notification: pass EbayReturn.return_status
+// from getReturnDetail. Who eBay held responsible when a case closed is inferred from the
+// refund (with refund: seller; without: neither) ⚠️.
+#include "disputes/mapping.h"
+
+namespace csgw::disputes {
+namespace {
+
+using mapping_internal::ClassifyRefund;
+using mapping_internal::Expansion;
+
+void ImplyReturnAgreed(Expansion& x) {
+  DisputeEvent& e = x.Add(EventKind::kAgreed, true);
+  e.agreement = Agreement::kConsensus;
+  e.accepted_by = Party::kSeller;
+  e.solution = Solution::kReturnAndRefund;
+}
+
+Result<void> MapClosed(Expansion& x, const MappingContext& context) {
+  if (!context.ebay || context.ebay->return_status.empty()) {
+    return MakeError(Errc::kMissingField,
+                     "eBay return " + x.update().dispute_id() +
+                         " closed: ReturnStatus from getReturnDetail is needed to tell the "
+                         "refund");
+  }
+  const std::string& s = context.ebay->return_status;
+  const bool escalated = s.rfind("ReturnEscalated", 0) == 0;
+  if (s == "ReturnClosedEscalated") {
+    // The return closes because it became a case: the dispute goes on, with eBay.
+    x.Add(EventKind::kEscalated);
+    return Ok();
+  }
+  bool refunded;
+  if (s == "ReturnClosedWithRefund" || s == "ReturnEscalatedClosedWithRefund") {
+    refunded = true;
+  } else if (s == "ReturnClosedNoRefund" || s == "ReturnEscalatedClosedNoRefund") {
+    refunded = false;
+  } else {
+    return MakeError(Errc::kInvalidField, "eBay return status '" + s + "' is not a closed one");
+  }
+  if (escalated) {
+    x.Add(EventKind::kEscalated, true);
+    x.Add(EventKind::kRuled, true).responsibility =
+        refunded ? Responsibility::kSeller : Responsibility::kNeither;
+  }
+  DisputeEvent& close = x.Add(EventKind::kClosed);
+  close.amount = refunded ? x.amount() : std::nullopt;
+  close.refund = refunded ? ClassifyRefund(close.amount, context.order_total, Refund::kFull)
+                          : Refund::kNoRefund;
+  return Ok();
+}
+
+}  // namespace
+
+Result<std::vector<DisputeEvent>> MapEbay(const proto::Event& event,
+                                          const MappingContext& context) {
+  auto started = Expansion::Start(event);
+  if (!started) return started.error();
+  Expansion& x = started.value();
+  const std::string status = x.update().marketplace_status();
+  if (status == "ReturnCreated") {
+    // The opening itself, reported: not implied.
+    DisputeEvent& e = x.Add(EventKind::kOpened);
+    e.actor = Party::kBuyer;
+    e.solution = Solution::kReturnAndRefund;
+    e.amount = x.amount();
+    return x.Take();
+  }
+  x.ImplyOpened(Solution::kReturnAndRefund);
+  if (status == "ReturnWaitingForSellerInfo" || status == "WAITING_FOR_SELLER_INFO") {
+    // The seller owes an RMA number or a return address: still the seller's turn.
+  } else if (status == "READY_FOR_SHIPPING") {
+    ImplyReturnAgreed(x);
+    x.Add(EventKind::kReturnRequested);
+  } else if (status == "ReturnShipped" || status == "ITEM_SHIPPED") {
+    ImplyReturnAgreed(x);
+    x.Add(EventKind::kReturnRequested, true);
+    x.Add(EventKind::kReturnShipped);
+  } else if (status == "ReturnDelivered" || status == "ITEM_DELIVERED") {
+    ImplyReturnAgreed(x);
+    x.Add(EventKind::kReturnRequested, true);
+    x.Add(EventKind::kReturnShipped, true);
+    x.Add(EventKind::kEvidenceAdded).evidence = Evidence::kReturnDelivered;
+  } else if (status == "ReturnEscalated" || status == "ESCALATED") {
+    x.Add(EventKind::kEscalated);
+  } else if (status == "ReturnClosed" || status == "CLOSED") {
+    if (auto ok = MapClosed(x, context); !ok) return ok.error();
+  } else {
+    return MakeError(Errc::kInvalidField, "eBay return event '" + status + "' is not known");
+  }
+  return x.Take();
+}
+
+}  // namespace csgw::disputes
