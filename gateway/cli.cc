@@ -110,12 +110,29 @@ int CheckConfig(const Args& args) {
   return 0;
 }
 
-int Events(const Args& args) {
+// The store of --config/--data opened read-only (it works beside a running gateway); prints the
+// reason and returns nullptr when it cannot.
+std::unique_ptr<EventStore> OpenStoreReadOnly(const Args& args) {
   ServeFlags flags;
   flags.config_path = args.Flag("config");
   flags.data_dir = args.Flag("data");
   auto config = EffectiveConfig(flags);
-  if (!config) return Usage(config.error().message);
+  if (!config) {
+    std::fprintf(stderr, "csgw: %s\n", config.error().message.c_str());
+    return nullptr;
+  }
+  StoreOptions options;
+  options.dir = config.value().store().data_dir();
+  options.read_only = true;
+  auto store = EventStore::Open(options);
+  if (!store) {
+    std::fprintf(stderr, "csgw: %s\n", store.error().message.c_str());
+    return nullptr;
+  }
+  return std::move(store).value();
+}
+
+int Events(const Args& args) {
   ListQuery query;
   query.store_id = args.Flag("store").value_or("");
   query.limit = std::numeric_limits<size_t>::max();  // all, unless --limit says otherwise
@@ -129,14 +146,8 @@ int Events(const Args& args) {
     if (!ParseUint(*after, number)) return Usage("--after must be a sequence number");
     query.after_sequence = number;
   }
-  StoreOptions options;
-  options.dir = config.value().store().data_dir();
-  options.read_only = true;
-  auto store = EventStore::Open(options);
-  if (!store) {
-    std::fprintf(stderr, "csgw: %s\n", store.error().message.c_str());
-    return 2;
-  }
+  const std::unique_ptr<EventStore> store = OpenStoreReadOnly(args);
+  if (!store) return 2;
   google::protobuf::util::JsonPrintOptions print;
   print.preserve_proto_field_names = true;
   // Page through the log so that a large --limit never holds everything in memory.
@@ -144,7 +155,7 @@ int Events(const Args& args) {
   while (remaining > 0) {
     ListQuery page = query;
     page.limit = std::min<size_t>(remaining, 1000);
-    auto events = store.value()->List(page);
+    auto events = store->List(page);
     if (!events) {
       std::fprintf(stderr, "csgw: %s\n", events.error().message.c_str());
       return 1;
@@ -172,11 +183,6 @@ int ServeCommand(const Args& args) {
 // Conversations with their drafts, as the pipeline stored them; read-only beside a running
 // gateway.
 int Conversations(const Args& args) {
-  ServeFlags flags;
-  flags.config_path = args.Flag("config");
-  flags.data_dir = args.Flag("data");
-  auto config = EffectiveConfig(flags);
-  if (!config) return Usage(config.error().message);
   const std::string store_id = args.Flag("store").value_or("");
   const std::string marketplace = args.Flag("marketplace").value_or("");
   size_t limit = std::numeric_limits<size_t>::max();
@@ -185,14 +191,8 @@ int Conversations(const Args& args) {
     if (!ParseUint(*text, n) || n == 0) return Usage("--limit must be a positive integer");
     limit = n;
   }
-  StoreOptions options;
-  options.dir = config.value().store().data_dir();
-  options.read_only = true;
-  auto store = EventStore::Open(options);
-  if (!store) {
-    std::fprintf(stderr, "csgw: %s\n", store.error().message.c_str());
-    return 2;
-  }
+  const std::unique_ptr<EventStore> store = OpenStoreReadOnly(args);
+  if (!store) return 2;
   // Keys start "<marketplace>/<store>/": a marketplace narrows the scan, a store filters it.
   const std::string prefix = marketplace.empty() ? "" : marketplace + "/";
   google::protobuf::util::JsonPrintOptions print;
@@ -200,7 +200,7 @@ int Conversations(const Args& args) {
   std::string after;
   size_t printed = 0;
   while (printed < limit) {
-    auto page = store.value()->ScanRecords(Table::kConversations, prefix, after, 500);
+    auto page = store->ScanRecords(Table::kConversations, prefix, after, 500);
     if (!page) {
       std::fprintf(stderr, "csgw: %s\n", page.error().message.c_str());
       return 1;

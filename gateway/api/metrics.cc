@@ -9,6 +9,8 @@
 #include <map>
 #include <mutex>
 
+#include "gateway/pipeline/conversations.h"
+
 namespace csgw::gateway {
 namespace {
 
@@ -203,29 +205,12 @@ void GatewayMetrics::OnDuplicate(std::string_view marketplace) {
 
 void GatewayMetrics::OnCommitFailure() { impl_->commit_failures.Increment(); }
 
-namespace {
-
-const char* DraftStateLabel(proto::DraftState state) {
-  switch (state) {
-    case proto::DRAFT_STATE_AUTO_SEND:
-      return "auto_send";
-    case proto::DRAFT_STATE_PENDING_APPROVAL:
-      return "pending_approval";
-    case proto::DRAFT_STATE_NEEDS_AGENT:
-      return "needs_agent";
-    default:
-      return "unspecified";
-  }
-}
-
-}  // namespace
-
 void GatewayMetrics::OnDraft(const proto::Draft& draft, std::string_view marketplace) {
   // Intents are a closed list and marketplaces come from the config: the label set is bounded.
   impl_->drafts
       .Add({{"marketplace", std::string(marketplace)},
             {"intent", draft.intent()},
-            {"state", DraftStateLabel(draft.state())}})
+            {"state", DraftStateName(draft.state())}})
       .Increment();
 }
 

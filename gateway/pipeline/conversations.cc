@@ -200,6 +200,19 @@ proto::Draft StoreDraft(const templates::Draft& draft, const proto::Event& event
   return stored;
 }
 
+const char* DraftStateName(proto::DraftState state) {
+  switch (state) {
+    case proto::DRAFT_STATE_AUTO_SEND:
+      return "auto_send";
+    case proto::DRAFT_STATE_PENDING_APPROVAL:
+      return "pending_approval";
+    case proto::DRAFT_STATE_NEEDS_AGENT:
+      return "needs_agent";
+    default:
+      return "unspecified";
+  }
+}
+
 templates::StorePolicy PolicyFor(const proto::TemplatesConfig& config, std::string_view store_id) {
   const proto::StorePolicy* source = &config.default_policy();
   for (const auto& p : config.stores()) {

@@ -40,6 +40,9 @@ templates::DraftRequest MakeDraftRequest(const proto::Event& event,
 proto::Draft StoreDraft(const templates::Draft& draft, const proto::Event& event, uint64_t sequence,
                         TimePoint now, size_t max_drafts, proto::Conversation& conversation);
 
+// "auto_send", "pending_approval", "needs_agent": for logs and metric labels.
+const char* DraftStateName(proto::DraftState state);
+
 // The store's policy from the config: its own entry, else the default policy.
 templates::StorePolicy PolicyFor(const proto::TemplatesConfig& config, std::string_view store_id);
 

@@ -15,19 +15,6 @@ constexpr size_t kBatch = 256;
 constexpr auto kIdlePoll = std::chrono::milliseconds(200);
 constexpr auto kFailureBackoff = std::chrono::seconds(1);
 
-const char* StateName(proto::DraftState state) {
-  switch (state) {
-    case proto::DRAFT_STATE_AUTO_SEND:
-      return "auto_send";
-    case proto::DRAFT_STATE_PENDING_APPROVAL:
-      return "pending_approval";
-    case proto::DRAFT_STATE_NEEDS_AGENT:
-      return "needs_agent";
-    default:
-      return "unspecified";
-  }
-}
-
 // Records read and changed within one batch, written back together.
 template <class Message>
 class RecordCache {
@@ -169,7 +156,7 @@ Result<size_t> Pipeline::ProcessPending(size_t limit) {
                                    {"language", draft.language.language},
                                    {"intent", draft.intent.intent},
                                    {"template", draft.template_key},
-                                   {"state", StateName(stored_draft.state())}});
+                                   {"state", DraftStateName(stored_draft.state())}});
     drafted.emplace_back(std::move(stored_draft), event.marketplace());
   }
   std::vector<TableWrite> writes;
