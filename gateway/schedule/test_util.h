@@ -1,6 +1,7 @@
 // Helpers shared by the schedule tests.
 #pragma once
 
+#include <cstdlib>
 #include <string>
 
 #include "base/clock.h"
