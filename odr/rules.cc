@@ -278,8 +278,9 @@ Result<std::vector<std::string>> CounterList(const JsonValue& object, std::strin
 }
 
 Result<Metric> ParseMetric(const JsonValue& object) {
-  if (auto ok = CheckMembers(object, {"name", "numerator", "denominator", "target", "warning",
-                                      "min_denominator", "window_days", "unit", "source"});
+  if (auto ok =
+          CheckMembers(object, {"name", "numerator", "denominator", "target", "warning",
+                                "min_denominator", "window_days", "coupled", "unit", "source"});
       !ok) {
     return ok.error();
   }
@@ -309,6 +310,12 @@ Result<Metric> ParseMetric(const JsonValue& object) {
   auto min = NonNegativeInt(object, "min_denominator");
   if (!min) return min.error();
   if (min.value()) m.min_denominator = std::max<int64_t>(1, *min.value());
+  auto coupled = object.OptionalBool("coupled");
+  if (!coupled) return coupled.error();
+  m.coupled = coupled.value().value_or(
+      std::all_of(m.numerator.begin(), m.numerator.end(), [&](const std::string& n) {
+        return std::find(m.denominator.begin(), m.denominator.end(), n) != m.denominator.end();
+      }));
   auto window_days = NonNegativeInt(object, "window_days");
   if (!window_days) return window_days.error();
   if (window_days.value()) {

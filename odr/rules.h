@@ -130,6 +130,10 @@ struct Metric {
   // Its own window in days where it differs from the rule set's (Amazon: cancel rate 7 days,
   // late shipment 30 days); 0 = the rule set's window.
   int window_days = 0;
+  // Whether one more numerator count is also one more denominator count ("what it takes": one
+  // dispute fewer is also one order fewer in the dispute rate). Default: when every numerator
+  // counter is a denominator counter; "coupled" in the JSON says so for differently named ones.
+  bool coupled = false;
   std::string unit = "ratio";  // "ratio" (shown as %), "average" (stars), "seconds"
   std::string source;
   friend bool operator==(const Metric&, const Metric&) = default;
