@@ -296,6 +296,66 @@ TEST(OdrCounting, BotRepliesDoNotAnswerAConversation) {
   EXPECT_EQ(Get(c, "amazon@1", may1, "answered_within_sla"), 1);
 }
 
+TEST(OdrCounting, NonFulfilmentCountsSellerCancellationsOnly) {
+  const TimePoint t = At("2024-05-10T02:00:00Z");
+  EventContext seller;
+  seller.cancelled_by = disputes::Party::kSeller;
+  EventContext buyer;
+  buyer.cancelled_by = disputes::Party::kBuyer;
+  std::vector<Input> in = {
+      {Order("p1", "o1", t, proto::ORDER_STATUS_PAID), {}},
+      {Order("c1", "o1", t + days(3), proto::ORDER_STATUS_CANCELLED), seller},
+      {Order("p2", "o2", t, proto::ORDER_STATUS_PAID), {}},
+      {Order("c2", "o2", t + days(1), proto::ORDER_STATUS_CANCELLED), buyer},  // not counted
+      {Order("p3", "o3", t, proto::ORDER_STATUS_PAID), {}},
+      {Order("c3", "o3", t + days(1), proto::ORDER_STATUS_CANCELLED), {}},  // cause unknown
+  };
+  auto c = Count(in, {"aliexpress-2015"});
+  EXPECT_EQ(Get(c, kAe, D("2024-05-10"), "orders_placed"), 3);
+  // Counted on the cancellation day (May 13th Beijing), seller's reason only.
+  EXPECT_EQ(Get(c, kAe, D("2024-05-13"), "non_fulfilled"), 1);
+  EXPECT_EQ(Total(c, kAe, "non_fulfilled"), 1);
+  // Conflicting reports of the cause: the seller's fault wins whatever the order.
+  in.push_back({Order("c2b", "o2", t + days(1), proto::ORDER_STATUS_CANCELLED), seller});
+  EXPECT_EQ(Total(Count(in, {"aliexpress-2015"}), kAe, "non_fulfilled"), 2);
+}
+
+TEST(OdrCounting, EbayDefectsAreSellerCancellationsAndCasesLost) {
+  const TimePoint t = At("2024-05-10T20:00:00Z");  // May 10th 13:00 in Los Angeles
+  EventContext seller;
+  seller.cancelled_by = disputes::Party::kSeller;
+  EventContext lost;  // eBay stepped in and refunded the buyer
+  lost.dispute = Outcome(t + days(5), ReasonGroup::kNotReceived, State::kClosed);
+  lost.dispute->escalated_at = t + days(8);
+  lost.dispute->refund = disputes::Refund::kFull;
+  EventContext solved;  // the seller refunded before eBay stepped in: no defect
+  solved.dispute = Outcome(t + days(5), ReasonGroup::kNotReceived, State::kClosed);
+  solved.dispute->refund = disputes::Refund::kFull;
+  std::vector<Input> in = {
+      {Order("p1", "o1", t, proto::ORDER_STATUS_PAID, "ebay"), {}},
+      {Order("c1", "o1", t + days(1), proto::ORDER_STATUS_CANCELLED, "ebay"), seller},
+      {Order("p2", "o2", t, proto::ORDER_STATUS_PAID, "ebay"), {}},
+      {Dispute("d2", "o2", t + days(9), "not_received", "ebay"), lost},
+      {Order("p3", "o3", t, proto::ORDER_STATUS_PAID, "ebay"), {}},
+      {Dispute("d3", "o3", t + days(9), "not_received", "ebay"), solved},
+  };
+  auto c = Count(in, {"ebay"});
+  const Day may10 = D("2024-05-10");
+  EXPECT_EQ(Get(c, "ebay@1", may10, "transactions"), 3);
+  EXPECT_EQ(Get(c, "ebay@1", may10, "transactions_with_defect"), 2);  // o1, o2
+  EXPECT_EQ(Get(c, "ebay@1", may10, "cases_closed_without_seller_resolution"), 1);
+  // Other marketplaces' rule sets ignore eBay events.
+  EXPECT_EQ(Total(Count(in, {"aliexpress-2015"}), kAe, "orders_placed"), 0);
+}
+
+TEST(OdrCounting, OrderEventWithoutOrderIdIsAnError) {
+  Recount recount({Rules("aliexpress-2015")});
+  proto::Event e = Order("e1", "", At("2024-05-10T02:00:00Z"), proto::ORDER_STATUS_PAID);
+  auto r = recount.Add(e, {});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::kMissingField);
+}
+
 TEST(OdrCounters, EncodingRoundTripsAndMergesAdditively) {
   const Counters a = {{"orders", 5}, {"disputes", 2}};
   const Counters b = {{"orders", -5}, {"claims", 1}};
