@@ -2,7 +2,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 namespace csgw::gateway {
 namespace {
@@ -11,7 +10,7 @@ namespace fs = std::filesystem;
 
 // A catalogue is a few hundred kilobytes; these caps only stop a wrong directory argument
 // (a home directory, a disk) from being read whole.
-constexpr uintmax_t kMaxFileBytes = 1 << 20;
+constexpr size_t kMaxFileBytes = 1 << 20;
 constexpr size_t kMaxFiles = 2000;
 
 }  // namespace
@@ -30,24 +29,25 @@ Result<std::vector<templates::CatalogFile>> LayeredCatalogFiles(const std::strin
     if (++count > kMaxFiles) {
       return Error{Errc::kInvalidField, dir + " holds more than 2000 JSON files"};
     }
-    if (it->file_size() > kMaxFileBytes) {
-      return Error{Errc::kInvalidField, it->path().string() + " is larger than 1 MiB"};
-    }
+    // Read at most one byte past the cap, whatever file_size() said a moment ago: the file
+    // may grow, or be a device or FIFO behind a symlink.
     std::ifstream in(it->path(), std::ios::binary);
-    std::ostringstream content;
-    content << in.rdbuf();
-    if (!in && !in.eof()) {
-      return Error{Errc::kInvalidField, "cannot read " + it->path().string()};
+    if (!in) return Error{Errc::kInvalidField, "cannot read " + it->path().string()};
+    std::string text(kMaxFileBytes + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxFileBytes) {
+      return Error{Errc::kInvalidField, it->path().string() + " is larger than 1 MiB"};
     }
     const std::string name = fs::relative(it->path(), dir).generic_string();
     bool replaced = false;
     for (auto& f : files) {
       if (f.name == name) {
-        f.content = content.str();
+        f.content = text;
         replaced = true;
       }
     }
-    if (!replaced) files.push_back({name, content.str()});
+    if (!replaced) files.push_back({name, std::move(text)});
   }
   if (ec) return Error{Errc::kInvalidField, "cannot list " + dir + ": " + ec.message()};
   return files;

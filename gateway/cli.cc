@@ -56,7 +56,8 @@ constexpr char kUsage[] =
     "        an ICU MessageFormat pattern; money as 1234.50 [RUB], dates as ISO 8601 instants\n"
     "  templates lint [--catalog DIR]\n"
     "        check the catalogue (built-in, with DIR layered on top); exit 1 on any finding\n"
-    "  check-reply TEXT|- --locale L [--informal] [--max-length N | --marketplace M]\n"
+    "  check-reply TEXT|- --locale L [--informal] [--max-length N | --marketplace M [--catalog "
+    "D]]\n"
     "        the reply quality check run before every send; exit 1 when it finds something\n"
     "  version\n";
 

@@ -11,6 +11,27 @@ namespace {
 // One stdin line is one message or key; a buyer message is far below this.
 constexpr size_t kMaxInputLine = 64 * 1024;
 
+// Reads one line of at most `max` bytes into `line` (without '\n' or a trailing '\r'); a longer
+// line is skipped to its end without being held in memory and reported as `too_long`.
+bool ReadBoundedLine(std::istream& in, size_t max, std::string& line, bool& too_long) {
+  line.clear();
+  too_long = false;
+  char c;
+  bool any = false;
+  while (in.get(c)) {
+    any = true;
+    if (c == '\n') break;
+    if (line.size() < max) {
+      line.push_back(c);
+    } else {
+      too_long = true;
+    }
+  }
+  if (!any) return false;
+  if (!too_long && !line.empty() && line.back() == '\r') line.pop_back();
+  return true;
+}
+
 }  // namespace
 
 int Fail(const std::string& message) {
@@ -24,9 +45,9 @@ int ForEachInput(const std::vector<std::string>& positional, const char* command
   bool failed = false;
   if (positional.size() == 1 && positional[0] == "-") {
     std::string line;
-    while (std::getline(std::cin, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (line.size() > kMaxInputLine) {
+    bool too_long = false;
+    while (ReadBoundedLine(std::cin, kMaxInputLine, line, too_long)) {
+      if (too_long) {
         std::cout << JsonLine()
                          .Add("error", "input_too_large")
                          .Add("message", "line over 65536 bytes")

@@ -126,7 +126,7 @@ int TemplatesCommand(const Args& args) {
   return 0;
 }
 
-const FlagSpec kCheckReplyFlags{{"locale", "max-length", "marketplace"}, {"informal"}};
+const FlagSpec kCheckReplyFlags{{"locale", "max-length", "marketplace", "catalog"}, {"informal"}};
 
 int CheckReplyCommand(const Args& args) {
   templates::QualityOptions options;
@@ -141,7 +141,12 @@ int CheckReplyCommand(const Args& args) {
     }
     options.max_length = static_cast<size_t>(std::get<int64_t>(n.value()));
   } else if (auto marketplace = args.Flag("marketplace")) {
-    options.max_length = templates::Catalog::Default()->LengthLimit(*marketplace);
+    // The limits of the catalogue the gateway would use (limits.json, --catalog on top).
+    auto files = LayeredCatalogFiles(args.Flag("catalog").value_or(""));
+    if (!files) return Fail(files.error().message);
+    auto catalog = templates::Catalog::Load(files.value());
+    if (!catalog) return Fail("catalogue: " + catalog.error().message);
+    options.max_length = catalog.value()->LengthLimit(*marketplace);
   }
   return ForEachInput(args.positional(), "check-reply", [&](const std::string& text, bool& failed) {
     const auto findings = templates::CheckReply(text, options);

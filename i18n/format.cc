@@ -118,9 +118,9 @@ Result<std::string> FormatDate(std::string_view locale, TimePoint instant, std::
   std::string day_key;
   thread_local std::unordered_map<std::string, std::string> day_texts;
   if (date_only) {
-    const auto local_seconds = std::chrono::duration_cast<std::chrono::seconds>(
-                                   instant.time_since_epoch()) +
-                               offset.value().offset;
+    const auto local_seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(instant.time_since_epoch()) +
+        offset.value().offset;
     const auto day = local_seconds.count() >= 0 ? local_seconds.count() / 86400
                                                 : (local_seconds.count() - 86399) / 86400;
     day_key = key + "|" + std::to_string(day);

@@ -31,12 +31,17 @@ constexpr int kLongTextLetters = 30;
 constexpr double kTemperature = 2.0;
 constexpr double kMinConfidence = 0.1;
 
-// Valid UTF-8, invalid sequences replaced by U+FFFD, cut at a code point near kMaxBytes.
+// Valid UTF-8, invalid sequences replaced by U+FFFD, cut before the character that crosses
+// kMaxBytes.
 std::string Sanitize(std::string_view text) {
   std::string out;
   out.reserve(std::min<size_t>(text.size(), kMaxBytes));
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  const int32_t length = static_cast<int32_t>(std::min<size_t>(text.size(), kMaxBytes));
+  int32_t length = static_cast<int32_t>(std::min<size_t>(text.size(), kMaxBytes));
+  // Cut before a character, not inside one: back up over continuation bytes at the cut.
+  if (static_cast<size_t>(length) < text.size()) {
+    while (length > 0 && (s[length] & 0xC0) == 0x80) --length;
+  }
   for (int32_t i = 0; i < length;) {
     const int32_t start = i;
     UChar32 c;

@@ -125,7 +125,13 @@ std::string FormatUtcOffset(seconds offset) {
   const char sign = offset < seconds{0} ? '-' : '+';
   const long total = std::labs(static_cast<long>(offset.count()));
   char buffer[48];
-  std::snprintf(buffer, sizeof buffer, "%c%02ld:%02ld", sign, total / 3600, (total % 3600) / 60);
+  // Local mean times before 1900 have offsets in seconds: print them rather than cut them.
+  if (total % 60 != 0) {
+    std::snprintf(buffer, sizeof buffer, "%c%02ld:%02ld:%02ld", sign, total / 3600,
+                  (total % 3600) / 60, total % 60);
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%c%02ld:%02ld", sign, total / 3600, (total % 3600) / 60);
+  }
   return buffer;
 }
 

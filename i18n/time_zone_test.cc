@@ -74,6 +74,7 @@ TEST(TimeZone, FormatOffsets) {
   EXPECT_EQ(FormatUtcOffset(hours(-6)), "-06:00");
   EXPECT_EQ(FormatUtcOffset(hours(5) + minutes(45)), "+05:45");
   EXPECT_EQ(FormatUtcOffset(-(hours(3) + minutes(30))), "-03:30");
+  EXPECT_EQ(FormatUtcOffset(hours(2) + minutes(30) + seconds(17)), "+02:30:17");  // Moscow LMT
   EXPECT_EQ(FormatLocalIso("America/Mexico_City", At("2024-07-01T12:00:00Z")).value(),
             "2024-07-01T06:00:00-06:00");
 }

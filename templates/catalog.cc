@@ -246,6 +246,17 @@ class CatalogBuilderImpl {
       if (has_variables && !variables.count(arg.name)) {
         Add(file, key, "variable '" + arg.name + "' is not declared in variables.json");
       }
+      // Money and dates reach the pattern already formatted (in the buyer's currency, locale and
+      // zone); an ICU "{x, date}" or "{x, number, currency}" would fail, or take ICU's own zone
+      // data, which is wrong for Mexico and Kazakhstan.
+      if (arg.kind == "simple") {
+        auto v = variables.find(arg.name);
+        if (v != variables.end() && v->second.type != VariableType::kNumber) {
+          Add(file, key,
+              "'" + arg.name + "' is formatted by csgw: write {" + arg.name +
+                  "} without an ICU type");
+        }
+      }
       if (arg.kind == "plural" || arg.kind == "selectordinal") {
         auto v = variables.find(arg.name);
         if (v != variables.end() && v->second.type != VariableType::kNumber) {
@@ -273,7 +284,13 @@ class CatalogBuilderImpl {
   void CheckLength(const std::string& file, const std::string& key, const std::string& locale,
                    const std::string& pattern, const Variables& examples) {
     auto text = Render(pattern, examples, RenderOptions{locale, "UTC"});
-    if (!text) return;  // reported by the other checks
+    if (!text) {
+      // Syntax errors and undeclared variables have their own findings; anything else that
+      // stops the example from rendering would stop every real draft too.
+      if (!findings.empty() && findings.back().file == file && findings.back().key == key) return;
+      Add(file, key, "does not render with the example values: " + text.error().message);
+      return;
+    }
     const size_t length = CodePoints(text.value());
     const auto m = meta.find(key);
     for (const auto& [marketplace, limit] : limits) {

@@ -105,6 +105,24 @@ TEST(Lint, OverLengthForAMarketplace) {
   EXPECT_TRUE(Lint(files).empty()) << Describe(Lint(files));
 }
 
+TEST(Lint, TypedArgumentsOverFormattedVariables) {
+  auto files = Minimal();
+  Replace(files, "variables.json",
+          R"({"n": {"type": "number", "example": "3"}, "name": {"type": "string", "example": "Ana"},
+              "d": {"type": "date", "example": "01.02.2025"}})");
+  Replace(files, "en.json",
+          R"({"a.hello": "Hi {name}, {n, plural, one {# day} other {# days}} {d, date, short}"})");
+  Replace(files, "es.json",
+          R"({"a.hello": "Hola {name}, {n, plural, one {# día} other {# días}} {d}"})");
+  Replace(
+      files, "ru.json",
+      R"({"a.hello": "Привет, {name}, {n, plural, one {# день} few {# дня} many {# дней} other {# дня}} {d}"})");
+  const auto findings = Lint(files);
+  EXPECT_TRUE(HasFinding(findings, "en.json", "a.hello", "without an ICU type"))
+      << Describe(findings);
+  EXPECT_FALSE(HasFinding(findings, "es.json", "a.hello", "")) << Describe(findings);
+}
+
 TEST(Lint, UndeclaredVariablesAndMetadata) {
   auto files = Minimal();
   Replace(files, "variables.json", R"({"n": {"type": "number", "example": "3"}})");

@@ -137,6 +137,12 @@ Draft Drafter::Make(const DraftRequest& request, const StorePolicy& policy) cons
   }
   const std::vector<std::string> chain = i18n::FallbackChain(draft.locale);
   const TemplateText text = catalog->Find(draft.template_key, chain, request.store_id);
+  if (text.pattern == nullptr) {  // lint keeps every key in "en", the end of every chain
+    draft.reason = intent_part + " → " + draft.template_key + ": no text in " + draft.locale +
+                   " or its fallbacks, an agent answers";
+    draft.template_key.clear();
+    return draft;
+  }
   draft.template_locale = text.locale;
   // Plural rules and formats follow the text's language; the region stays the buyer's when the
   // text is in the buyer's language ("es" text rendered es-MX formats MXN the Mexican way).

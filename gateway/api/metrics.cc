@@ -205,10 +205,26 @@ void GatewayMetrics::OnDuplicate(std::string_view marketplace) {
 
 void GatewayMetrics::OnCommitFailure() { impl_->commit_failures.Increment(); }
 
+namespace {
+
+// The marketplaces csgw speaks to. /v1/events accepts any well-formed id, so an id outside this
+// list is counted as "other": a client must not be able to mint label values.
+std::string MarketplaceLabel(std::string_view marketplace) {
+  static constexpr std::string_view kKnown[] = {"aliexpress", "amazon",       "ebay",
+                                                "lazada",     "mercadolibre", "ozon",
+                                                "shopee",     "walmart",      "wildberries"};
+  for (std::string_view known : kKnown) {
+    if (marketplace == known) return std::string(known);
+  }
+  return "other";
+}
+
+}  // namespace
+
 void GatewayMetrics::OnDraft(const proto::Draft& draft, std::string_view marketplace) {
-  // Intents are a closed list and marketplaces come from the config: the label set is bounded.
+  // Intents are a closed list, marketplaces are mapped onto one: the label set is bounded.
   impl_->drafts
-      .Add({{"marketplace", std::string(marketplace)},
+      .Add({{"marketplace", MarketplaceLabel(marketplace)},
             {"intent", draft.intent()},
             {"state", DraftStateName(draft.state())}})
       .Increment();

@@ -60,10 +60,20 @@ std::string OrderRecordKey(const proto::Event& event) {
 
 void ApplyOrderUpdate(const proto::Event& event, proto::OrderContext& order) {
   const proto::OrderUpdate& update = event.order_update();
+  // Facts that do not change once known: kept from any update, older or newer.
+  if (order.tracking_number().empty()) order.set_tracking_number(update.tracking_number());
+  if (order.carrier().empty()) order.set_carrier(update.carrier());
+  if (order.item().empty() && !update.items().empty()) order.set_item(update.items(0).title());
   if (order.has_status_at() && !Newer(event.occurred_at(), order.status_at())) {
     // Older news: keep only what the newer state lacks.
-    if (order.tracking_number().empty()) order.set_tracking_number(update.tracking_number());
     if (!order.has_total() && update.has_total()) *order.mutable_total() = update.total();
+    if (!order.has_ship_by() && update.has_ship_by()) *order.mutable_ship_by() = update.ship_by();
+    if (!order.has_delivery_from() && update.has_delivery_from()) {
+      *order.mutable_delivery_from() = update.delivery_from();
+    }
+    if (!order.has_delivery_to() && update.has_delivery_to()) {
+      *order.mutable_delivery_to() = update.delivery_to();
+    }
     return;
   }
   order.set_marketplace(event.marketplace());
@@ -72,6 +82,10 @@ void ApplyOrderUpdate(const proto::Event& event, proto::OrderContext& order) {
   if (update.status() != proto::ORDER_STATUS_UNSPECIFIED) order.set_status(update.status());
   if (update.has_total()) *order.mutable_total() = update.total();
   if (!update.tracking_number().empty()) order.set_tracking_number(update.tracking_number());
+  if (!update.carrier().empty()) order.set_carrier(update.carrier());
+  if (update.has_ship_by()) *order.mutable_ship_by() = update.ship_by();
+  if (update.has_delivery_from()) *order.mutable_delivery_from() = update.delivery_from();
+  if (update.has_delivery_to()) *order.mutable_delivery_to() = update.delivery_to();
   if (update.status() == proto::ORDER_STATUS_SHIPPED && !order.has_shipped_at()) {
     *order.mutable_shipped_at() = event.occurred_at();
   }
@@ -102,6 +116,7 @@ bool RecordMessage(const proto::Event& event, uint64_t sequence, std::string_vie
   if (!buyer.country().empty()) known.set_country(buyer.country());
   if (!buyer.locale_hint().empty()) known.set_locale_hint(buyer.locale_hint());
   if (!buyer.time_zone().empty()) known.set_time_zone(buyer.time_zone());
+  if (!buyer.region().empty()) known.set_region(buyer.region());
   if (!message.conversation_id().empty()) {
     conversation.set_marketplace_conversation_id(message.conversation_id());
   }
@@ -118,6 +133,13 @@ bool RecordMessage(const proto::Event& event, uint64_t sequence, std::string_vie
   }
   KeepNewest(*conversation.mutable_messages(), max_messages);
   return true;
+}
+
+bool HasDraftFor(const proto::Conversation& conversation, std::string_view message_id) {
+  for (const auto& d : conversation.drafts()) {
+    if (d.source_message_id() == message_id) return true;
+  }
+  return false;
 }
 
 std::vector<std::string> HistoryLanguages(const proto::Conversation& conversation) {
@@ -147,6 +169,7 @@ templates::DraftRequest MakeDraftRequest(const proto::Event& event,
   r.buyer_name = pick(buyer.display_name(), known.display_name());
   r.buyer_country = pick(buyer.country(), known.country());
   r.buyer_time_zone = pick(buyer.time_zone(), known.time_zone());
+  r.buyer_region = pick(buyer.region(), known.region());
   r.history_languages = HistoryLanguages(conversation);
   r.now = now;
   r.order.order_id = event.order().order_id();
@@ -159,6 +182,11 @@ templates::DraftRequest MakeDraftRequest(const proto::Event& event,
     r.order.tracking_number = order->tracking_number();
     r.order.carrier = order->carrier();
     if (order->has_shipped_at()) r.order.shipped_at = FromTimestamp(order->shipped_at());
+    if (order->has_ship_by()) r.order.ship_by = FromTimestamp(order->ship_by());
+    if (order->has_delivery_from()) {
+      r.order.delivery_window_start = FromTimestamp(order->delivery_from());
+    }
+    if (order->has_delivery_to()) r.order.delivery_window_end = FromTimestamp(order->delivery_to());
   }
   return r;
 }

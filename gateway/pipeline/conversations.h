@@ -27,6 +27,9 @@ void ApplyOrderUpdate(const proto::Event& event, proto::OrderContext& order);
 bool RecordMessage(const proto::Event& event, uint64_t sequence, std::string_view language,
                    size_t max_messages, proto::Conversation& conversation);
 
+// Whether the conversation holds a draft answering this message.
+bool HasDraftFor(const proto::Conversation& conversation, std::string_view message_id);
+
 // The languages of the buyer's earlier messages, oldest first (priors for detection).
 std::vector<std::string> HistoryLanguages(const proto::Conversation& conversation);
 

@@ -11,9 +11,13 @@ namespace {
 
 // One batch: enough to amortise the write, small enough to stop promptly.
 constexpr size_t kBatch = 256;
-// Idle poll: work stored by another process (csgw events imports, a crash) is found this fast.
+// Idle poll: a safety net for a missed Notify; new work normally wakes the thread at once.
 constexpr auto kIdlePoll = std::chrono::milliseconds(200);
 constexpr auto kFailureBackoff = std::chrono::seconds(1);
+// A batch failing this often in a row is retried one event at a time, and an event that still
+// fails is set aside (acknowledged without its effect, logged): one unreadable record must not
+// stop every store's pipeline. The event itself stays in the log.
+constexpr int kFailuresBeforeQuarantine = 5;
 
 // Records read and changed within one batch, written back together.
 template <class Message>
@@ -79,21 +83,45 @@ void Pipeline::Notify() {
 }
 
 void Pipeline::Loop() {
+  int failures_in_row = 0;
   while (true) {
     {
       std::lock_guard lock(mutex_);
       if (stopping_) return;
     }
-    auto processed = ProcessPending(kBatch);
+    auto processed = ProcessPending(failures_in_row >= kFailuresBeforeQuarantine ? 1 : kBatch);
+    if (!processed) {
+      ++failures_in_row;
+      log::Error("pipeline.failed", {{"error", processed.error().message},
+                                     {"attempt", static_cast<int64_t>(failures_in_row)}});
+      if (observer_) observer_->OnFailure();
+      if (failures_in_row > kFailuresBeforeQuarantine) {
+        QuarantineFirst(processed.error());
+        failures_in_row = 0;
+      }
+    } else if (processed.value() > 0) {
+      failures_in_row = 0;
+    }
     std::unique_lock lock(mutex_);
     if (!processed) {
-      if (observer_) observer_->OnFailure();
       wake_.wait_for(lock, kFailureBackoff, [&] { return stopping_; });
     } else if (processed.value() < kBatch) {
       wake_.wait_for(lock, kIdlePoll, [&] { return stopping_ || notified_; });
     }
     notified_ = false;
   }
+}
+
+void Pipeline::QuarantineFirst(const Error& error) {
+  auto work = store_.PendingWork(0, 1);
+  if (!work || work.value().empty()) return;
+  const WorkItem& item = work.value().front();
+  const std::vector<uint64_t> done = {item.sequence};
+  if (auto acked = store_.CompleteWork(done, {}); !acked) return;  // storage itself is failing
+  log::Error("pipeline.quarantined", {{"sequence", static_cast<int64_t>(item.sequence)},
+                                      {"marketplace", item.marketplace},
+                                      {"store", item.store_id},
+                                      {"error", error.message}});
 }
 
 Result<size_t> Pipeline::ProcessPending(size_t limit) {
@@ -134,7 +162,11 @@ Result<size_t> Pipeline::ProcessPending(size_t limit) {
     const proto::OrderContext* order = nullptr;
     if (const std::string order_key = OrderRecordKey(event); !order_key.empty()) {
       order = orders.Load(order_key);
+      if (order == nullptr) return Error{Errc::kStorageFailure, "cannot read order " + order_key};
     }
+    // The same message again (a push and a poll, a redelivery under a new event id): its draft
+    // exists and may already be approved or sent; drafting again would reset it.
+    if (HasDraftFor(*conversation, message.message_id())) continue;
     const bool from_buyer = message.sender() == proto::SENDER_ROLE_BUYER && !message.text().empty();
     if (!from_buyer) {
       RecordMessage(event, item.sequence, "", config_.max_conversation_messages(), *conversation);
@@ -149,14 +181,14 @@ Result<size_t> Pipeline::ProcessPending(size_t limit) {
                                            config_.max_conversation_drafts(), *conversation);
     conversations.MarkDirty(key);
     // Ids only: never the buyer's text or the reply.
-    log::Info("pipeline.drafted", {{"sequence", static_cast<int64_t>(item.sequence)},
-                                   {"marketplace", event.marketplace()},
-                                   {"store", event.store_id()},
-                                   {"conversation", key},
-                                   {"language", draft.language.language},
-                                   {"intent", draft.intent.intent},
-                                   {"template", draft.template_key},
-                                   {"state", DraftStateName(stored_draft.state())}});
+    log::Debug("pipeline.drafted", {{"sequence", static_cast<int64_t>(item.sequence)},
+                                    {"marketplace", event.marketplace()},
+                                    {"store", event.store_id()},
+                                    {"conversation", key},
+                                    {"language", draft.language.language},
+                                    {"intent", draft.intent.intent},
+                                    {"template", draft.template_key},
+                                    {"state", DraftStateName(stored_draft.state())}});
     drafted.emplace_back(std::move(stored_draft), event.marketplace());
   }
   std::vector<TableWrite> writes;

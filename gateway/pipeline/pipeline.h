@@ -47,6 +47,11 @@ class Pipeline {
   // Returns how many were acknowledged.
   Result<size_t> ProcessPending(size_t limit);
 
+  // Acknowledges the first pending item without applying it, logging why: what the thread does
+  // with an item that keeps failing (an unreadable record), so one event cannot stall every
+  // store. The event stays in the log.
+  void QuarantineFirst(const Error& error);
+
  private:
   void Loop();
 

@@ -158,6 +158,68 @@ TEST_F(PipelineTest, ThreadDrainsTheQueueAndResumesAfterRestart) {
   EXPECT_EQ(Conversation("ozon/shop-1/b1/posting-1").messages_size(), 2);
 }
 
+proto::Event ShippedWithEverything() {
+  proto::Event e = Shipped();
+  auto& u = *e.mutable_order_update();
+  u.set_carrier("Почта России");
+  SetTimestamp(u.mutable_delivery_from(), *ParseIsoDateTime("2024-03-25T00:00:00Z"));
+  SetTimestamp(u.mutable_delivery_to(), *ParseIsoDateTime("2024-04-05T00:00:00Z"));
+  auto& item = *u.add_items();
+  item.set_item_id("1001");
+  item.set_title("Наушники X12");
+  return e;
+}
+
+TEST_F(PipelineTest, WhereIsMyOrderWithTrackingIsAnsweredAutomatically) {
+  proto::Event message = BuyerSays("1", "Здравствуйте! Где мой заказ?", "b1");
+  message.mutable_buyer()->set_region("Новосибирская область");
+  ASSERT_TRUE(store_->Append({ShippedWithEverything(), message}));
+  Pipeline pipeline(*store_, drafter_, config_, clock_);
+  ASSERT_TRUE(pipeline.ProcessPending(100));
+  const proto::Conversation c = Conversation("ozon/shop-1/b1/posting-1");
+  ASSERT_EQ(c.drafts_size(), 1);
+  const proto::Draft& d = c.drafts(0);
+  EXPECT_EQ(d.time_zone(), "Asia/Novosibirsk");
+  EXPECT_EQ(d.template_key(), "aftersale.where_is_order_tracking") << d.reason();
+  EXPECT_EQ(d.state(), proto::DRAFT_STATE_AUTO_SEND) << d.reason();
+  EXPECT_NE(d.text().find("RU123456789CN"), std::string::npos) << d.text();
+  EXPECT_NE(d.text().find("Почта России"), std::string::npos) << d.text();
+}
+
+// The same message arriving again under another event id (push and poll) keeps its draft.
+TEST_F(PipelineTest, ARepeatedMessageKeepsItsDraft) {
+  ASSERT_TRUE(store_->Append({BuyerSays("1", "спасибо!", "b1")}));
+  Pipeline pipeline(*store_, drafter_, config_, clock_);
+  ASSERT_TRUE(pipeline.ProcessPending(100));
+  const proto::Draft first = Conversation("ozon/shop-1/b1/posting-1").drafts(0);
+  clock_.Advance(std::chrono::hours(1));
+  proto::Event again = BuyerSays("1", "спасибо!", "b1");
+  again.set_event_id("poll-copy-of-1");
+  ASSERT_TRUE(store_->Append({again}));
+  ASSERT_TRUE(pipeline.ProcessPending(100));
+  const proto::Conversation c = Conversation("ozon/shop-1/b1/posting-1");
+  ASSERT_EQ(c.drafts_size(), 1);
+  EXPECT_EQ(c.drafts(0).source_sequence(), first.source_sequence());
+  EXPECT_EQ(c.drafts(0).created_at().seconds(), first.created_at().seconds());
+  EXPECT_EQ(c.messages_size(), 1);
+}
+
+TEST_F(PipelineTest, AnUnreadableRecordFailsTheBatchAndCanBeSetAside) {
+  const std::vector<TableWrite> garbage = {
+      {Table::kConversations, "ozon/shop-1/b1/posting-1", std::string("\xff\xff\xff", 3)}};
+  ASSERT_TRUE(store_->CompleteWork({}, garbage));
+  ASSERT_TRUE(store_->Append({BuyerSays("1", "где заказ", "b1"), BuyerSays("2", "hola", "b2")}));
+  Pipeline pipeline(*store_, drafter_, config_, clock_);
+  auto failed = pipeline.ProcessPending(100);
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(store_->PendingWork(0, 10).value().size(), 2u);  // nothing acknowledged
+  pipeline.QuarantineFirst(failed.error());
+  EXPECT_EQ(store_->PendingWork(0, 10).value().size(), 1u);
+  ASSERT_EQ(pipeline.ProcessPending(100).value(), 1u);  // the rest goes on
+  EXPECT_EQ(Conversation("ozon/shop-1/b2/posting-1").drafts_size(), 1);
+  EXPECT_TRUE(store_->Get(1).value().has_value());  // the set-aside event stays in the log
+}
+
 TEST_F(PipelineTest, SellerMessagesAreRecordedButNotDrafted) {
   proto::Event seller = BuyerSays("9", "Здравствуйте, заказ отправлен", "b1");
   seller.mutable_buyer_message()->set_sender(proto::SENDER_ROLE_SELLER);
