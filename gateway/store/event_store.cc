@@ -10,6 +10,7 @@
 #include <deque>
 #include <future>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -114,23 +115,91 @@ class EventStore::Impl {
     });
   }
 
-  Result<void> CompleteWork(std::span<const uint64_t> done, std::span<const TableWrite> writes) {
+  Result<void> CommitState(const StateBatch& state) {
     if (options_.read_only) return MakeError(Errc::kNotReady, "store is open read-only");
     rocksdb::WriteBatch batch;
-    for (const auto& w : writes) {
+    for (const auto& w : state.writes) {
       if (w.key.empty()) return MakeError(Errc::kInvalidField, "record key is empty");
       batch.Put(db_->cf(store_db::TableCf(w.table)), w.key, w.value);
     }
-    for (uint64_t sequence : done) {
+    for (uint64_t sequence : state.done) {
       batch.Delete(db_->cf(Cf::kQueue), store_keys::EncodeSequence(sequence));
     }
+    // Timer changes read the current due time of each id: one timer writer at a time, so that
+    // two firers cannot both see a timer pending.
+    std::lock_guard lock(timers_mutex_);
+    // The current due time of every id the batch touches, in one batched lookup.
+    std::vector<std::string> ids;
+    ids.reserve(state.fired.size() + state.cancel.size() + state.schedule.size());
+    ids.insert(ids.end(), state.fired.begin(), state.fired.end());
+    ids.insert(ids.end(), state.cancel.begin(), state.cancel.end());
+    for (const auto& timer : state.schedule) ids.push_back(timer.id());
+    auto dues = store_db::TimerDues(*db_, ids);
+    if (!dues) return dues.error();
+    std::unordered_map<std::string_view, std::optional<uint64_t>> pending;
+    pending.reserve(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) pending.emplace(ids[i], dues.value()[i]);
+    // Removes a pending timer once; false when it is not pending (or already removed here).
+    auto remove = [&](const std::string& id) -> Result<bool> {
+      auto it = pending.find(id);
+      if (it == pending.end() || !it->second) return false;
+      batch.Delete(db_->cf(Cf::kTimers), store_keys::TimerKey(*it->second, id));
+      batch.Delete(db_->cf(Cf::kTimerIds), id);
+      it->second.reset();
+      return true;
+    };
+    for (const auto& id : state.fired) {
+      auto was_pending = remove(id);
+      if (!was_pending) return was_pending.error();
+      if (!was_pending.value()) {
+        return MakeError(Errc::kInvalidField,
+                         "timer " + id + " is not pending (fired or cancelled already)");
+      }
+    }
+    for (const auto& id : state.cancel) {
+      if (auto r = remove(id); !r) return r.error();
+    }
+    std::set<std::string> scheduled;
+    for (const auto& timer : state.schedule) {
+      if (timer.id().empty() || !timer.has_due()) {
+        return MakeError(Errc::kInvalidField, "a timer needs an id and a due time");
+      }
+      if (!scheduled.insert(timer.id()).second) {
+        return MakeError(Errc::kInvalidField, "timer " + timer.id() + " scheduled twice");
+      }
+      if (auto r = remove(timer.id()); !r) return r.error();
+      const int64_t due_ms =
+          std::max<int64_t>(0, timer.due().seconds() * 1000 + timer.due().nanos() / 1'000'000);
+      batch.Put(db_->cf(Cf::kTimers),
+                store_keys::TimerKey(static_cast<uint64_t>(due_ms), timer.id()),
+                timer.SerializeAsString());
+      timers_floor_ms_ = std::min(timers_floor_ms_, static_cast<uint64_t>(due_ms));
+      batch.Put(db_->cf(Cf::kTimerIds), timer.id(),
+                store_keys::EncodeSequence(static_cast<uint64_t>(due_ms)));
+    }
     rocksdb::WriteOptions options;
-    options.sync = false;
+    options.sync = state.sync;
     if (const rocksdb::Status s = db_->db().Write(options, &batch); !s.ok()) {
-      MarkUnhealthy("complete work", s);
-      return StorageError("complete work", db_->dir(), s);
+      MarkUnhealthy("commit state", s);
+      return StorageError("commit state", db_->dir(), s);
     }
     return Ok();
+  }
+
+  Result<std::vector<proto::Timer>> DueTimers(int64_t now_ms, size_t limit) {
+    std::lock_guard lock(timers_mutex_);
+    std::optional<uint64_t> first_due;
+    auto due = store_db::DueTimers(*db_, timers_floor_ms_, now_ms, limit, &first_due);
+    // Nothing pending lies below the first pending timer found: later scans start there.
+    if (due) timers_floor_ms_ = first_due.value_or(timers_floor_ms_);
+    return due;
+  }
+
+  Result<std::optional<uint64_t>> NextTimerDue() {
+    std::lock_guard lock(timers_mutex_);
+    auto next = store_db::NextTimerDue(*db_, timers_floor_ms_);
+    if (next && next.value()) timers_floor_ms_ = *next.value();
+    return next;
   }
 
   Result<void> PutCursor(std::string_view name, std::string_view value) {
@@ -345,6 +414,11 @@ class EventStore::Impl {
   const std::unique_ptr<Database> db_;
 
   std::mutex mutex_;
+  // Serialises timer changes: Commit reads a timer's due time before deleting or moving it.
+  std::mutex timers_mutex_;
+  // No timer is pending below this due time (guarded by timers_mutex_): raised by scans,
+  // lowered by every timer scheduled.
+  uint64_t timers_floor_ms_ = 0;
   std::condition_variable work_ready_;
   std::deque<PendingAppend> pending_;  // guarded by mutex_
   size_t pending_bytes_ = 0;           // encoded size of pending_, guarded by mutex_
@@ -416,7 +490,27 @@ Result<void> EventStore::AckWork(uint64_t sequence) { return impl_->AckWork(sequ
 
 Result<void> EventStore::CompleteWork(std::span<const uint64_t> done,
                                       std::span<const TableWrite> writes) {
-  return impl_->CompleteWork(done, writes);
+  StateBatch batch;
+  batch.done.assign(done.begin(), done.end());
+  batch.writes.assign(writes.begin(), writes.end());
+  return impl_->CommitState(batch);
+}
+
+Result<void> EventStore::Commit(const StateBatch& batch) { return impl_->CommitState(batch); }
+
+Result<std::vector<proto::Timer>> EventStore::DueTimers(TimePoint now, size_t limit) const {
+  return impl_->DueTimers(std::max<int64_t>(0, ToUnixMillis(now)), limit);
+}
+
+Result<std::optional<TimePoint>> EventStore::NextTimerDue() const {
+  auto due = impl_->NextTimerDue();
+  if (!due) return due.error();
+  if (!due.value()) return std::optional<TimePoint>();
+  return std::optional<TimePoint>(FromUnixMillis(static_cast<int64_t>(*due.value())));
+}
+
+Result<std::optional<proto::Timer>> EventStore::GetTimer(std::string_view id) const {
+  return store_db::GetTimer(impl_->db(), id);
 }
 
 Result<std::optional<std::string>> EventStore::GetRecord(Table table, std::string_view key) const {

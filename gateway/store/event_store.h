@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/result.h"
 #include "proto/proto.h"
 
@@ -66,6 +67,21 @@ struct TableWrite {
   Table table;
   std::string key;
   std::string value;
+};
+
+// Everything one step of processing changes, written in one atomic batch: the work items it
+// acknowledges, the derived records it writes, the timers it schedules, moves or cancels, and
+// the timers it fired. A timer's effect and its removal are therefore one write, and a timer
+// fires at most once: firing an id that is no longer pending refuses the whole batch.
+struct StateBatch {
+  std::vector<uint64_t> done;
+  std::vector<TableWrite> writes;
+  std::vector<proto::Timer> schedule;  // by id: a pending timer with the same id is moved
+  std::vector<std::string> cancel;     // ids; absent ones are ignored
+  std::vector<std::string> fired;      // ids that must be pending now
+  // Synced to disk before returning. Work acknowledgements need not be (redone after a crash),
+  // timers that fired with an effect outside the store (a message sent) must be.
+  bool sync = false;
 };
 
 // A pipeline work item: one stored event to process, in its store's lane.
@@ -136,6 +152,16 @@ class EventStore {
   // the last batches, but then their work items come back with them and are redone, so the
   // processing that produced `writes` must be idempotent (the pipeline's is).
   Result<void> CompleteWork(std::span<const uint64_t> done, std::span<const TableWrite> writes);
+  // The general form: see StateBatch. kInvalidField (and nothing written) for an empty record
+  // key, a timer without id or due time, or a fired id that is not pending.
+  Result<void> Commit(const StateBatch& batch);
+
+  // Pending timers due at or before `now`, earliest first.
+  Result<std::vector<proto::Timer>> DueTimers(TimePoint now, size_t limit) const;
+  // The earliest pending due time, nullopt when no timer is pending.
+  Result<std::optional<TimePoint>> NextTimerDue() const;
+  Result<std::optional<proto::Timer>> GetTimer(std::string_view id) const;
+
   Result<std::optional<std::string>> GetRecord(Table table, std::string_view key) const;
   // Records whose key starts with `prefix` and sorts after `after_key`, in key order.
   Result<std::vector<std::pair<std::string, std::string>>> ScanRecords(Table table,

@@ -518,6 +518,116 @@ TEST_F(EventStoreTest, CompleteWorkWritesRecordsAndAcknowledgesTogether) {
   EXPECT_EQ(refused.error().code, Errc::kInvalidField);
 }
 
+proto::Timer MakeTimer(const std::string& id, int64_t due_ms,
+                       const std::string& kind = "follow_up") {
+  proto::Timer timer;
+  timer.set_id(id);
+  timer.set_kind(kind);
+  timer.mutable_due()->set_seconds(due_ms / 1000);
+  timer.mutable_due()->set_nanos(static_cast<int32_t>(due_ms % 1000) * 1'000'000);
+  timer.set_subject("conversation-" + id);
+  return timer;
+}
+
+std::vector<std::string> Ids(const std::vector<proto::Timer>& timers) {
+  std::vector<std::string> ids;
+  for (const auto& t : timers) ids.push_back(t.id());
+  return ids;
+}
+
+TEST_F(EventStoreTest, TimersAreDueInOrderAndSurviveReopen) {
+  auto store = OpenStore();
+  StateBatch batch;
+  batch.schedule = {MakeTimer("c", 3000), MakeTimer("a", 1000), MakeTimer("b", 2000),
+                    MakeTimer("d", 5000)};
+  ASSERT_TRUE(store->Commit(batch));
+  EXPECT_EQ(FromUnixMillis(1000), store->NextTimerDue().value());
+  store.reset();
+
+  store = OpenStore();
+  auto due = store->DueTimers(FromUnixMillis(3000), 10);
+  ASSERT_TRUE(due);
+  EXPECT_EQ(Ids(due.value()), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(Ids(store->DueTimers(FromUnixMillis(3000), 2).value()),
+            (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(store->DueTimers(FromUnixMillis(999), 10).value().empty());
+  auto d = store->GetTimer("d");
+  ASSERT_TRUE(d && d.value());
+  EXPECT_EQ(d.value()->subject(), "conversation-d");
+}
+
+TEST_F(EventStoreTest, TimerFiresExactlyOnceWithItsEffect) {
+  auto store = OpenStore();
+  StateBatch schedule;
+  schedule.schedule = {MakeTimer("a", 1000)};
+  ASSERT_TRUE(store->Commit(schedule));
+
+  StateBatch fire;
+  fire.fired = {"a"};
+  fire.writes = {{Table::kConversations, "conv-a", "follow-up sent"}};
+  ASSERT_TRUE(store->Commit(fire));
+  EXPECT_EQ(store->GetRecord(Table::kConversations, "conv-a").value(), "follow-up sent");
+  EXPECT_TRUE(store->DueTimers(FromUnixMillis(10'000), 10).value().empty());
+  EXPECT_EQ(store->NextTimerDue().value(), std::nullopt);
+
+  // Firing again (a second worker, a retry after a lost reply) is refused, and its effect is
+  // not written.
+  fire.writes = {{Table::kConversations, "conv-a", "sent twice"}};
+  auto again = store->Commit(fire);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, Errc::kInvalidField);
+  EXPECT_EQ(store->GetRecord(Table::kConversations, "conv-a").value(), "follow-up sent");
+}
+
+TEST_F(EventStoreTest, TimersMoveAndCancelById) {
+  auto store = OpenStore();
+  StateBatch batch;
+  batch.schedule = {MakeTimer("a", 1000), MakeTimer("b", 2000)};
+  ASSERT_TRUE(store->Commit(batch));
+  StateBatch move;
+  move.schedule = {MakeTimer("a", 9000)};  // the same id: moved, not duplicated
+  move.cancel = {"b", "never-scheduled"};
+  ASSERT_TRUE(store->Commit(move));
+  EXPECT_TRUE(store->DueTimers(FromUnixMillis(8999), 10).value().empty());
+  EXPECT_EQ(Ids(store->DueTimers(FromUnixMillis(9000), 10).value()),
+            (std::vector<std::string>{"a"}));
+
+  // Firing and rescheduling one id in one batch: a repeating timer.
+  StateBatch repeat;
+  repeat.fired = {"a"};
+  repeat.schedule = {MakeTimer("a", 20'000)};
+  ASSERT_TRUE(store->Commit(repeat));
+  EXPECT_EQ(FromUnixMillis(20'000), store->NextTimerDue().value());
+
+  StateBatch bad;
+  bad.schedule = {MakeTimer("", 1)};
+  EXPECT_FALSE(store->Commit(bad));
+  bad.schedule = {MakeTimer("x", 1), MakeTimer("x", 2)};
+  EXPECT_FALSE(store->Commit(bad));
+  EXPECT_EQ(store->GetTimer("x").value(), std::nullopt);
+}
+
+// Two threads firing the same due timers: each timer's effect is written exactly once.
+TEST_F(EventStoreTest, ConcurrentFiringIsExactlyOnce) {
+  auto store = OpenStore();
+  StateBatch batch;
+  for (int i = 0; i < 200; ++i) batch.schedule.push_back(MakeTimer("t" + std::to_string(i), i));
+  ASSERT_TRUE(store->Commit(batch));
+  std::atomic<int> fired{0};
+  auto worker = [&] {
+    for (int i = 0; i < 200; ++i) {
+      StateBatch fire;
+      fire.fired = {"t" + std::to_string(i)};
+      if (store->Commit(fire)) ++fired;
+    }
+  };
+  std::thread a(worker), b(worker);
+  a.join();
+  b.join();
+  EXPECT_EQ(fired.load(), 200);
+  EXPECT_EQ(store->NextTimerDue().value(), std::nullopt);
+}
+
 TEST_F(EventStoreTest, CursorsArePersisted) {
   auto store = OpenStore();
   auto missing = store->GetCursor("aliexpress/s1/messages");
@@ -801,9 +911,9 @@ TEST_F(EventStoreTest, OpensADatabaseWithOtherComponentsColumnFamilies) {
   std::vector<std::string> names;
   ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
   std::sort(names.begin(), names.end());
-  EXPECT_EQ(names,
-            (std::vector<std::string>{"conversations", "cursors", "dedupe", "default", "disputes",
-                                      "events", "orders", "queue", "store_events"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"conversations", "cursors", "dedupe", "default",
+                                             "disputes", "events", "orders", "queue",
+                                             "store_events", "timer_ids", "timers"}));
   store = OpenStore();
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->LastSequence(), 1u);

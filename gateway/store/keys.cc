@@ -62,4 +62,17 @@ std::optional<QueueEntry> DecodeQueueValue(std::string_view value) {
                     std::string(value.substr(separator + 1))};
 }
 
+std::string TimerKey(uint64_t due_ms, std::string_view id) {
+  std::string key = EncodeSequence(due_ms);
+  key.append(id);
+  return key;
+}
+
+std::optional<TimerKeyParts> DecodeTimerKey(std::string_view key) {
+  if (key.size() <= kSequenceSize) return std::nullopt;
+  const auto due = DecodeSequence(key.substr(0, kSequenceSize));
+  if (!due) return std::nullopt;
+  return TimerKeyParts{*due, std::string(key.substr(kSequenceSize))};
+}
+
 }  // namespace csgw::gateway::store_keys

@@ -42,4 +42,14 @@ std::string EncodeQueueValue(std::string_view marketplace, std::string_view stor
 // nullopt when there is no '\0' separator.
 std::optional<QueueEntry> DecodeQueueValue(std::string_view value);
 
+// "timers" key: due time (milliseconds since the epoch, 8-byte big-endian, so that bytewise
+// order is due order) then the timer id. "timer_ids" maps the id back to EncodeSequence(due).
+std::string TimerKey(uint64_t due_ms, std::string_view id);
+struct TimerKeyParts {
+  uint64_t due_ms = 0;
+  std::string id;
+};
+// nullopt for a key shorter than the due time or with an empty id.
+std::optional<TimerKeyParts> DecodeTimerKey(std::string_view key);
+
 }  // namespace csgw::gateway::store_keys

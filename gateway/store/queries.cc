@@ -182,6 +182,79 @@ Result<std::vector<std::pair<std::string, std::string>>> ScanRecords(const Datab
   return out;
 }
 
+Result<std::optional<uint64_t>> TimerDue(const Database& db, std::string_view id) {
+  std::string value;
+  const rocksdb::Status s = db.db().Get(rocksdb::ReadOptions(), db.cf(Cf::kTimerIds), id, &value);
+  if (s.IsNotFound()) return std::optional<uint64_t>();
+  if (!s.ok()) return StorageError("get timer", db.dir(), s);
+  const auto due = store_keys::DecodeSequence(value);
+  if (!due) return CorruptRecord("timer id", 0, db.dir());
+  return std::optional<uint64_t>(*due);
+}
+
+Result<std::vector<std::optional<uint64_t>>> TimerDues(const Database& db,
+                                                       const std::vector<std::string>& ids) {
+  std::vector<std::optional<uint64_t>> out(ids.size());
+  if (ids.empty()) return out;
+  std::vector<rocksdb::Slice> keys(ids.begin(), ids.end());
+  std::vector<rocksdb::PinnableSlice> values(ids.size());
+  std::vector<rocksdb::Status> statuses(ids.size());
+  db.db().MultiGet(rocksdb::ReadOptions(), db.cf(Cf::kTimerIds), keys.size(), keys.data(),
+                   values.data(), statuses.data());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    if (!statuses[i].ok()) return StorageError("get timers", db.dir(), statuses[i]);
+    const auto due = store_keys::DecodeSequence(values[i].ToStringView());
+    if (!due) return CorruptRecord("timer id", 0, db.dir());
+    out[i] = *due;
+  }
+  return out;
+}
+
+Result<std::vector<proto::Timer>> DueTimers(const Database& db, uint64_t from_ms, int64_t now_ms,
+                                            size_t limit, std::optional<uint64_t>* first_due) {
+  std::vector<proto::Timer> out;
+  const auto it = NewIterator(db, Cf::kTimers);
+  for (it->Seek(store_keys::EncodeSequence(from_ms)); it->Valid() && out.size() < limit;
+       it->Next()) {
+    const auto parts = store_keys::DecodeTimerKey(it->key().ToStringView());
+    if (!parts) return CorruptRecord("timer key", 0, db.dir());
+    if (first_due != nullptr && !*first_due) *first_due = parts->due_ms;
+    if (parts->due_ms > static_cast<uint64_t>(now_ms)) break;
+    proto::Timer timer;
+    if (!timer.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return CorruptRecord("timer", parts->due_ms, db.dir());
+    }
+    out.push_back(std::move(timer));
+  }
+  if (!it->status().ok()) return StorageError("list due timers", db.dir(), it->status());
+  return out;
+}
+
+Result<std::optional<uint64_t>> NextTimerDue(const Database& db, uint64_t from_ms) {
+  const auto it = NewIterator(db, Cf::kTimers);
+  it->Seek(store_keys::EncodeSequence(from_ms));
+  if (!it->status().ok()) return StorageError("next timer", db.dir(), it->status());
+  if (!it->Valid()) return std::optional<uint64_t>();
+  const auto parts = store_keys::DecodeTimerKey(it->key().ToStringView());
+  if (!parts) return CorruptRecord("timer key", 0, db.dir());
+  return std::optional<uint64_t>(parts->due_ms);
+}
+
+Result<std::optional<proto::Timer>> GetTimer(const Database& db, std::string_view id) {
+  auto due = TimerDue(db, id);
+  if (!due) return due.error();
+  if (!due.value()) return std::optional<proto::Timer>();
+  std::string value;
+  const rocksdb::Status s = db.db().Get(rocksdb::ReadOptions(), db.cf(Cf::kTimers),
+                                        store_keys::TimerKey(*due.value(), id), &value);
+  if (s.IsNotFound()) return CorruptRecord("timer index", *due.value(), db.dir());
+  if (!s.ok()) return StorageError("get timer", db.dir(), s);
+  proto::Timer timer;
+  if (!timer.ParseFromString(value)) return CorruptRecord("timer", *due.value(), db.dir());
+  return std::optional<proto::Timer>(std::move(timer));
+}
+
 Result<uint64_t> LastStoredSequence(const Database& db) {
   const auto it = NewIterator(db, Cf::kEvents);
   it->SeekToLast();

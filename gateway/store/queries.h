@@ -33,6 +33,20 @@ Result<std::vector<std::pair<std::string, std::string>>> ScanRecords(const Datab
                                                                      std::string_view after_key,
                                                                      size_t limit);
 
+// Timers: the due time of a pending id; pending timers due at or before `now_ms`, earliest
+// first; the earliest due time; one timer by id.
+Result<std::optional<uint64_t>> TimerDue(const Database& db, std::string_view id);
+// The same for many ids in one batched lookup, in the order given.
+Result<std::vector<std::optional<uint64_t>>> TimerDues(const Database& db,
+                                                       const std::vector<std::string>& ids);
+// DueTimers and NextTimerDue start at `from_ms`, below which the caller knows no timer is
+// pending (fired timers leave tombstones there that every scan from the start would wade
+// through). `first_due` receives the due time of the first pending timer seen, if any.
+Result<std::vector<proto::Timer>> DueTimers(const Database& db, uint64_t from_ms, int64_t now_ms,
+                                            size_t limit, std::optional<uint64_t>* first_due);
+Result<std::optional<uint64_t>> NextTimerDue(const Database& db, uint64_t from_ms);
+Result<std::optional<proto::Timer>> GetTimer(const Database& db, std::string_view id);
+
 // The highest sequence in "events", 0 when there is none: where Open resumes numbering.
 Result<uint64_t> LastStoredSequence(const Database& db);
 
