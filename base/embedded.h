@@ -2,9 +2,12 @@
 
 // A text file compiled into the binary by cmake/embed.cmake (csgw_embed_files).
 
+#include <cstdlib>
+#include <iostream>
 #include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 namespace csgw {
 
@@ -20,6 +23,33 @@ inline std::optional<std::string_view> FindEmbedded(std::span<const EmbeddedFile
     if (f.name == name) return f.content;
   }
   return std::nullopt;
+}
+
+// Parses every embedded file with `parse` (file content → Result<T>). A file that fails is a
+// defect of the build, not a runtime condition (the data's own unit test catches it first):
+// the message names `what` and the file, and the process aborts.
+template <class T, class Parse>
+std::vector<T> ParseEmbeddedOrDie(std::span<const EmbeddedFile> files, std::string_view what,
+                                  Parse parse) {
+  std::vector<T> out;
+  for (const EmbeddedFile& file : files) {
+    auto parsed = parse(file.content);
+    if (!parsed) {
+      std::cerr << what << ": embedded " << file.name << ": " << parsed.error().message << "\n";
+      std::abort();
+    }
+    out.push_back(std::move(parsed).value());
+  }
+  return out;
+}
+
+// The element of `items` whose `id` member equals `id`, or nullptr.
+template <class T>
+const T* FindById(std::span<const T> items, std::string_view id) {
+  for (const T& item : items) {
+    if (item.id == id) return &item;
+  }
+  return nullptr;
 }
 
 }  // namespace csgw

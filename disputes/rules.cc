@@ -213,27 +213,14 @@ Result<RuleSet> ParseRuleSet(std::string_view json) {
 }
 
 const std::vector<RuleSet>& DefaultRuleSets() {
-  static const std::vector<RuleSet> sets = [] {
-    std::vector<RuleSet> out;
-    for (const EmbeddedFile& file : RuleSetData()) {
-      auto rules = ParseRuleSet(file.content);
-      if (!rules) {
-        // A broken embedded file is a build defect, caught by rules_test before release.
-        std::cerr << "disputes: embedded " << file.name << ": " << rules.error().message << "\n";
-        std::abort();
-      }
-      out.push_back(std::move(rules).value());
-    }
-    return out;
-  }();
+  static const std::vector<RuleSet> sets =
+      ParseEmbeddedOrDie<RuleSet>(RuleSetData(), "disputes rule set",
+                                  [](std::string_view content) { return ParseRuleSet(content); });
   return sets;
 }
 
 const RuleSet* FindRuleSet(std::span<const RuleSet> sets, std::string_view id) {
-  for (const RuleSet& rules : sets) {
-    if (rules.id == id) return &rules;
-  }
-  return nullptr;
+  return FindById(sets, id);
 }
 
 std::string_view Name(Anchor value) { return kAnchorNames[static_cast<size_t>(value)]; }

@@ -676,27 +676,14 @@ Result<RuleSet> ParseRuleSet(std::string_view json) {
 }
 
 const std::vector<RuleSet>& DefaultRuleSets() {
-  static const std::vector<RuleSet> sets = [] {
-    std::vector<RuleSet> out;
-    for (const EmbeddedFile& file : RuleSetData()) {
-      auto parsed = ParseRuleSet(file.content);
-      if (!parsed) {
-        // A bug in a compiled-in file: rules_test catches it before a binary ships.
-        std::cerr << "odr rule set " << file.name << ": " << parsed.error().message << "\n";
-        std::abort();
-      }
-      out.push_back(std::move(parsed).value());
-    }
-    return out;
-  }();
+  static const std::vector<RuleSet> sets =
+      ParseEmbeddedOrDie<RuleSet>(RuleSetData(), "odr rule set",
+                                  [](std::string_view content) { return ParseRuleSet(content); });
   return sets;
 }
 
 const RuleSet* FindRuleSet(std::span<const RuleSet> sets, std::string_view id) {
-  for (const RuleSet& r : sets) {
-    if (r.id == id) return &r;
-  }
-  return nullptr;
+  return FindById(sets, id);
 }
 
 std::string_view Name(Op op) { return kOpNames[static_cast<size_t>(op)]; }
