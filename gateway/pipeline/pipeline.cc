@@ -4,7 +4,10 @@
 #include <set>
 
 #include "base/log.h"
+#include "disputes/machine.h"
+#include "disputes/mapping.h"
 #include "gateway/pipeline/conversations.h"
+#include "gateway/pipeline/disputes_records.h"
 
 namespace csgw::gateway {
 namespace {
@@ -51,6 +54,129 @@ class RecordCache {
   std::map<std::string, Message> records_;
   std::set<std::string> dirty_;
 };
+
+// Disputes read and changed within one batch. Their timers are planned once per batch, after
+// all its events, so that each timer id appears at most once in the batch.
+class DisputeCache {
+ public:
+  struct Entry {
+    proto::StoredDispute stored;
+    disputes::Dispute dispute;  // rule_set_id empty: not stored yet
+    bool dirty = false;
+  };
+
+  explicit DisputeCache(EventStore& store) : store_(store) {}
+
+  // The dispute under `key` with its state re-derived (empty if new); an error when the store
+  // fails or the record is corrupt.
+  Result<Entry*> Load(const std::string& key) {
+    auto it = entries_.find(key);
+    if (it != entries_.end()) return &it->second;
+    auto record = store_.GetRecord(Table::kDisputes, key);
+    if (!record) return record.error();
+    Entry entry;
+    if (record.value()) {
+      if (!entry.stored.ParseFromString(*record.value())) {
+        log::Error("pipeline.corrupt_record", {{"key", key}});
+        return MakeError(Errc::kStorageFailure, "corrupt dispute record " + key);
+      }
+      auto dispute = FromStored(entry.stored);
+      if (!dispute) {
+        log::Error("pipeline.corrupt_record", {{"key", key}, {"error", dispute.error().message}});
+        return dispute.error();
+      }
+      entry.dispute = std::move(dispute).value();
+    }
+    return &entries_.emplace(key, std::move(entry)).first->second;
+  }
+
+  // The records of the changed disputes, and the timers to schedule and cancel for them.
+  void AppendChanges(TimePoint now, StateBatch& batch) {
+    for (auto& [key, entry] : entries_) {
+      if (!entry.dirty) continue;
+      const disputes::RuleSet* rules = FindDisputeRuleSet(entry.dispute.rule_set_id);
+      if (rules != nullptr) {  // always: Load and ApplyDisputeUpdate checked it
+        TimerChanges changes =
+            PlanDisputeTimers(DisputeTimers(key, entry.dispute, *rules, now), entry.stored);
+        for (auto& timer : changes.schedule) batch.schedule.push_back(std::move(timer));
+        for (auto& id : changes.cancel) batch.cancel.push_back(std::move(id));
+      }
+      ToStored(entry.dispute, entry.stored);
+      batch.writes.push_back({Table::kDisputes, key, entry.stored.SerializeAsString()});
+    }
+  }
+
+ private:
+  EventStore& store_;
+  std::map<std::string, Entry> entries_;
+};
+
+// Maps a dispute update to the library's events and applies them. An event the machine refuses
+// stays in the dispute's history (the library keeps it until an earlier event makes it legal)
+// and is logged; an update that cannot be mapped is logged and skipped. Ids only in the logs.
+Result<void> ApplyDisputeUpdate(const proto::Event& event, uint64_t sequence,
+                                RecordCache<proto::OrderContext>& orders, DisputeCache& cache) {
+  const std::string key = DisputeRecordKey(event);
+  if (key.empty()) {
+    log::Warn("pipeline.dispute_without_id", {{"sequence", sequence},
+                                              {"marketplace", event.marketplace()},
+                                              {"store", event.store_id()}});
+    return Ok();
+  }
+  disputes::MappingContext context;
+  if (const std::string order_key = OrderRecordKey(event); !order_key.empty()) {
+    const proto::OrderContext* order = orders.Load(order_key);
+    if (order == nullptr) {
+      return MakeError(Errc::kStorageFailure, "cannot read order " + order_key);
+    }
+    if (order->has_total()) context.order_total = disputes::FromProto(order->total());
+  }
+  auto mapped = disputes::MapEvent(event, context);
+  if (!mapped) {
+    log::Warn("pipeline.dispute_unmapped", {{"sequence", sequence},
+                                            {"marketplace", event.marketplace()},
+                                            {"store", event.store_id()},
+                                            {"dispute", key},
+                                            {"error", mapped.error().message}});
+    return Ok();
+  }
+  if (mapped.value().empty()) return Ok();
+  auto entry = cache.Load(key);
+  if (!entry) return entry.error();
+  disputes::Dispute& dispute = entry.value()->dispute;
+  if (dispute.rule_set_id.empty()) {
+    dispute = disputes::NewDispute(event.dispute_update().dispute_id(), event.marketplace(),
+                                   event.store_id(), event.order().order_id(),
+                                   DefaultRuleSetId(event.marketplace()));
+  }
+  const disputes::RuleSet* rules = FindDisputeRuleSet(dispute.rule_set_id);
+  if (rules == nullptr) {
+    return MakeError(Errc::kInternal, "dispute " + key + ": no rule set " + dispute.rule_set_id);
+  }
+  const size_t before = dispute.history.size();
+  const disputes::State from = dispute.state;
+  for (const disputes::DisputeEvent& e : mapped.value()) {
+    auto applied = disputes::Apply(dispute, e, *rules);
+    if (!applied) {
+      log::Warn("pipeline.dispute_event_refused", {{"sequence", sequence},
+                                                   {"marketplace", event.marketplace()},
+                                                   {"store", event.store_id()},
+                                                   {"dispute", key},
+                                                   {"event", e.event_id},
+                                                   {"kind", disputes::Name(e.kind)},
+                                                   {"error", applied.error().message}});
+    }
+  }
+  if (dispute.history.size() == before) return Ok();  // a replay: nothing new
+  entry.value()->dirty = true;
+  log::Debug("pipeline.dispute", {{"sequence", sequence},
+                                  {"marketplace", event.marketplace()},
+                                  {"store", event.store_id()},
+                                  {"dispute", key},
+                                  {"from", disputes::Name(from)},
+                                  {"to", disputes::Name(dispute.state)}});
+  return Ok();
+}
 
 }  // namespace
 
@@ -132,6 +258,7 @@ Result<size_t> Pipeline::ProcessPending(size_t limit) {
   const TimePoint now = clock_.Now();
   RecordCache<proto::Conversation> conversations(store_, Table::kConversations);
   RecordCache<proto::OrderContext> orders(store_, Table::kOrders);
+  DisputeCache dispute_records(store_);
   std::vector<uint64_t> done;
   std::vector<std::pair<proto::Draft, std::string>> drafted;  // with the marketplace
   for (const WorkItem& item : work.value()) {
@@ -148,6 +275,13 @@ Result<size_t> Pipeline::ProcessPending(size_t limit) {
       if (order == nullptr) return Error{Errc::kStorageFailure, "cannot read order " + key};
       ApplyOrderUpdate(event, *order);
       orders.MarkDirty(key);
+      continue;
+    }
+    if (event.has_dispute_update()) {
+      if (auto applied = ApplyDisputeUpdate(event, item.sequence, orders, dispute_records);
+          !applied) {
+        return applied.error();
+      }
       continue;
     }
     if (!event.has_buyer_message()) continue;
@@ -191,15 +325,18 @@ Result<size_t> Pipeline::ProcessPending(size_t limit) {
                                     {"state", DraftStateName(stored_draft.state())}});
     drafted.emplace_back(std::move(stored_draft), event.marketplace());
   }
-  std::vector<TableWrite> writes;
-  conversations.AppendWrites(writes);
-  orders.AppendWrites(writes);
-  if (auto written = store_.CompleteWork(done, writes); !written) return written.error();
+  const size_t processed = done.size();
+  StateBatch batch;
+  batch.done = std::move(done);
+  conversations.AppendWrites(batch.writes);
+  orders.AppendWrites(batch.writes);
+  dispute_records.AppendChanges(now, batch);
+  if (auto written = store_.Commit(batch); !written) return written.error();
   if (observer_) {
     for (const auto& [d, marketplace] : drafted) observer_->OnDraft(d, marketplace);
-    observer_->OnProcessed(done.size());
+    observer_->OnProcessed(processed);
   }
-  return done.size();
+  return processed;
 }
 
 }  // namespace csgw::gateway

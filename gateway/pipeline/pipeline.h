@@ -1,8 +1,18 @@
 // The pipeline: one thread that takes stored events from the store's work queue in sequence
 // order (so each store's events apply in order) and turns them into derived state — order
-// context from order updates, conversations and reply drafts from buyer messages. An event's
-// effect and its acknowledgement are written in one batch, and processing is idempotent, so a
-// restart resumes where it stopped and a crash never applies an event twice.
+// context from order updates, conversations and reply drafts from buyer messages, disputes
+// (disputes/ library) and the timers of their deadlines and alerts from dispute updates. An
+// event's effect, its timers and its acknowledgement are written in one StateBatch, and
+// processing is idempotent, so a restart resumes where it stopped and a crash never applies an
+// event twice.
+//
+// Disputes: table kDisputes, key "<marketplace>/<store>/<dispute id>", a StoredDispute (the
+// event history; the state is re-derived). A new aliexpress dispute gets the rule set
+// "aliexpress-2024" (current API; there is no config for the rule set yet), other marketplaces
+// an empty one ("<marketplace>-none": state, no deadlines). After each batch every changed
+// dispute's open deadlines become "dispute_deadline" timers and their alerts (T-48h, T-24h,
+// T-4h) "dispute_alert" timers (disputes_records.h); timers no longer wanted are cancelled.
+// Firing them is the timer runner's job.
 #pragma once
 
 #include <atomic>

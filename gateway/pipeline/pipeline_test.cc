@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "base/timestamp.h"
+#include "disputes/machine.h"
 #include "gateway/marketplaces/event_util.h"
+#include "gateway/pipeline/disputes_records.h"
 #include "tests/support/temp_dir.h"
 
 namespace csgw::gateway {
@@ -41,6 +43,32 @@ proto::Event Shipped() {
   return e;
 }
 
+// An AliExpress issue status (legacy API words) for dispute issue-1 of order 8001.
+proto::Event IssueStatus(const std::string& id, const std::string& status, const std::string& at,
+                         const std::string& amount = "") {
+  proto::Event e;
+  e.set_event_id(id);
+  e.set_marketplace("aliexpress");
+  e.set_store_id("shop-1");
+  e.mutable_order()->set_order_id("8001");
+  SetTimestamp(e.mutable_occurred_at(), *ParseIsoDateTime(at));
+  auto& d = *e.mutable_dispute_update();
+  d.set_dispute_id("issue-1");
+  d.set_marketplace_status(status);
+  d.set_reason("Color_not_as_described@3rdIssueReason");
+  if (!amount.empty()) {
+    d.mutable_refund_amount()->set_amount(amount);
+    d.mutable_refund_amount()->set_currency("USD");
+  }
+  return e;
+}
+
+constexpr char kIssueKey[] = "aliexpress/shop-1/issue-1";
+constexpr char kSellerResponse[] = "dispute/aliexpress/shop-1/issue-1/seller_response";
+constexpr char kPlatform[] = "dispute/aliexpress/shop-1/issue-1/platform_intervention";
+
+TimePoint At(const char* iso) { return *ParseIsoDateTime(iso); }
+
 class PipelineTest : public ::testing::Test {
  protected:
   PipelineTest()
@@ -72,6 +100,28 @@ class PipelineTest : public ::testing::Test {
       EXPECT_TRUE(c.ParseFromString(*record.value()));
     }
     return c;
+  }
+
+  proto::StoredDispute StoredIssue() {
+    auto record = store_->GetRecord(Table::kDisputes, kIssueKey);
+    EXPECT_TRUE(record && record.value());
+    proto::StoredDispute d;
+    if (record && record.value()) {
+      EXPECT_TRUE(d.ParseFromString(*record.value()));
+    }
+    return d;
+  }
+  disputes::Dispute Issue() {
+    auto d = FromStored(StoredIssue());
+    EXPECT_TRUE(d) << d.error().message;
+    return d ? d.value() : disputes::Dispute{};
+  }
+  // The due time of a pending timer, nullopt when there is none.
+  std::optional<TimePoint> Due(const std::string& id) {
+    auto timer = store_->GetTimer(id);
+    EXPECT_TRUE(timer);
+    if (!timer || !timer.value()) return std::nullopt;
+    return FromTimestamp(timer.value()->due());
   }
 
   TempDir dir_;
@@ -229,6 +279,174 @@ TEST_F(PipelineTest, SellerMessagesAreRecordedButNotDrafted) {
   const proto::Conversation c = Conversation("ozon/shop-1/b1/posting-1");
   EXPECT_EQ(c.messages_size(), 1);
   EXPECT_EQ(c.drafts_size(), 0);
+}
+
+TEST_F(PipelineTest, ADisputeUpdateStoresTheDisputeAndSchedulesItsDeadlinesAndAlerts) {
+  ASSERT_TRUE(store_->Append({Shipped(), IssueStatus("iss-1", "WAIT_SELLER_CONFIRM_REFUND",
+                                                     "2024-03-19T10:00:00Z", "12.00")}));
+  Pipeline pipeline(*store_, drafter_, config_, clock_);
+  auto processed = pipeline.ProcessPending(100);
+  ASSERT_TRUE(processed) << processed.error().message;
+  EXPECT_EQ(processed.value(), 2u);
+  EXPECT_TRUE(store_->PendingWork(0, 10).value().empty());
+
+  const proto::StoredDispute stored = StoredIssue();
+  EXPECT_EQ(stored.id(), "issue-1");
+  EXPECT_EQ(stored.order_id(), "8001");
+  EXPECT_EQ(stored.rule_set_id(), "aliexpress-2024");
+  const disputes::Dispute issue = Issue();
+  EXPECT_EQ(issue.state, disputes::State::kAwaitingSellerResponse);
+  EXPECT_EQ(issue.opened_at, At("2024-03-19T10:00:00Z"));
+  ASSERT_TRUE(disputes::CheckInvariants(issue));
+
+  // Seller: 5 days from the buyer's change; platform: 7 days from the opening. Each with alerts
+  // at T-48h, T-24h and T-4h.
+  EXPECT_EQ(stored.timers_size(), 8);
+  EXPECT_EQ(Due(kSellerResponse), At("2024-03-24T10:00:00Z"));
+  EXPECT_EQ(Due(kPlatform), At("2024-03-26T10:00:00Z"));
+  EXPECT_EQ(Due(std::string(kSellerResponse) + "/alert/172800"), At("2024-03-22T10:00:00Z"));
+  EXPECT_EQ(Due(std::string(kSellerResponse) + "/alert/14400"), At("2024-03-24T06:00:00Z"));
+  auto timer = store_->GetTimer(kSellerResponse).value().value();
+  EXPECT_EQ(timer.kind(), "dispute_deadline");
+  EXPECT_EQ(timer.subject(), kIssueKey);
+  proto::DisputeTimerPayload payload;
+  ASSERT_TRUE(payload.ParseFromString(timer.payload()));
+  EXPECT_EQ(payload.dispute_key(), kIssueKey);
+  EXPECT_EQ(payload.deadline(), "seller_response");
+  EXPECT_EQ(payload.on_expiry(), "buyer_proposal_executes");
+  EXPECT_EQ(FromTimestamp(payload.due_at()), At("2024-03-24T10:00:00Z"));
+  // What a runner does with it: the timeout the machine accepts.
+  const disputes::RuleSet* rules = FindDisputeRuleSet(stored.rule_set_id());
+  ASSERT_NE(rules, nullptr);
+  disputes::Dispute expired = issue;
+  const auto deadlines = disputes::OpenDeadlines(issue, *rules);
+  ASSERT_FALSE(deadlines.empty());
+  EXPECT_EQ(deadlines.front().name, payload.deadline());
+  ASSERT_TRUE(disputes::Apply(expired, disputes::TimeoutEvent(issue, deadlines.front()), *rules));
+  EXPECT_EQ(expired.state, disputes::State::kAgreed);
+
+  auto due = store_->DueTimers(At("2024-03-22T10:00:00Z"), 100);
+  ASSERT_TRUE(due);
+  ASSERT_EQ(due.value().size(), 1u);
+  EXPECT_EQ(due.value()[0].kind(), "dispute_alert");
+  EXPECT_EQ(due.value()[0].id(), std::string(kSellerResponse) + "/alert/172800");
+}
+
+TEST_F(PipelineTest, LaterDisputeEventsMoveTheStateAndCancelOrMoveTimers) {
+  Pipeline pipeline(*store_, drafter_, config_, clock_);
+  ASSERT_TRUE(store_->Append(
+      {IssueStatus("iss-1", "WAIT_SELLER_CONFIRM_REFUND", "2024-03-19T10:00:00Z", "12.00")}));
+  ASSERT_TRUE(pipeline.ProcessPending(100));
+
+  // The seller countered: its deadline and alerts go, the platform's stays where it was.
+  ASSERT_TRUE(
+      store_->Append({IssueStatus("iss-2", "SELLER_REFUSE_REFUND", "2024-03-20T08:00:00Z")}));
+  ASSERT_TRUE(pipeline.ProcessPending(100));
+  EXPECT_EQ(Issue().state, disputes::State::kNegotiating);
+  EXPECT_EQ(Due(kSellerResponse), std::nullopt);
+  EXPECT_EQ(Due(std::string(kSellerResponse) + "/alert/172800"), std::nullopt);
+  EXPECT_EQ(Due(kPlatform), At("2024-03-26T10:00:00Z"));
+  EXPECT_EQ(StoredIssue().timers_size(), 4);
+
+  // The buyer changed the proposal: the seller's 5 days start again, from the change.
+  ASSERT_TRUE(store_->Append(
+      {IssueStatus("iss-3", "WAIT_SELLER_CONFIRM_REFUND", "2024-03-21T10:00:00Z", "9.00")}));
+  ASSERT_TRUE(pipeline.ProcessPending(100));
+  EXPECT_EQ(Issue().state, disputes::State::kAwaitingSellerResponse);
+  EXPECT_EQ(Due(kSellerResponse), At("2024-03-26T10:00:00Z"));
+  EXPECT_EQ(Due(std::string(kSellerResponse) + "/alert/86400"), At("2024-03-25T10:00:00Z"));
+
+  // An event the machine refuses where it sorts is kept in the history, not applied.
+  ASSERT_TRUE(store_->Append(
+      {IssueStatus("iss-4", "canceled_issue", "2024-03-21T11:00:00Z"),
+       IssueStatus("iss-5", "SELLER_RESPONSE_ISSUE_TIMEOUT", "2024-03-21T12:00:00Z")}));
+  ASSERT_TRUE(pipeline.ProcessPending(100));
+  const disputes::Dispute issue = Issue();
+  EXPECT_EQ(issue.state, disputes::State::kCancelled);
+  EXPECT_FALSE(issue.history.back().applied);
+  EXPECT_EQ(issue.history.back().event.kind, disputes::EventKind::kAgreed);
+  // Closed: nothing runs any more.
+  EXPECT_EQ(Due(kSellerResponse), std::nullopt);
+  EXPECT_EQ(Due(kPlatform), std::nullopt);
+  EXPECT_EQ(StoredIssue().timers_size(), 0);
+  auto due = store_->DueTimers(At("2030-01-01T00:00:00Z"), 100);
+  ASSERT_TRUE(due);
+  EXPECT_TRUE(due.value().empty());
+}
+
+TEST_F(PipelineTest, ARepeatedDisputeEventChangesNothing) {
+  Pipeline pipeline(*store_, drafter_, config_, clock_);
+  const proto::Event opened =
+      IssueStatus("iss-1", "WAIT_SELLER_CONFIRM_REFUND", "2024-03-19T10:00:00Z", "12.00");
+  ASSERT_TRUE(store_->Append({opened}));
+  ASSERT_TRUE(pipeline.ProcessPending(100));
+  const proto::StoredDispute first = StoredIssue();
+  const auto first_timer = store_->GetTimer(kSellerResponse).value().value();
+
+  // The same event again: the store drops it, there is nothing to process.
+  auto again = store_->Append({opened});
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again.value()[0].duplicate);
+  EXPECT_EQ(pipeline.ProcessPending(100).value(), 0u);
+
+  // The first alert fired (the runner's batch); then the same snapshot comes again under another
+  // event id (a push and a poll). The state, the deadlines and the timers stay as they were: the
+  // fired alert is not scheduled again and pending timers are not rewritten.
+  StateBatch fire;
+  fire.fired = {std::string(kSellerResponse) + "/alert/172800"};
+  ASSERT_TRUE(store_->Commit(fire));
+  clock_.Advance(std::chrono::hours(1));
+  proto::Event polled = opened;
+  polled.set_event_id("iss-1-polled");
+  ASSERT_TRUE(store_->Append({polled}));
+  ASSERT_TRUE(pipeline.ProcessPending(100));
+  const proto::StoredDispute second = StoredIssue();
+  EXPECT_EQ(Issue().state, disputes::State::kAwaitingSellerResponse);
+  EXPECT_EQ(second.timers_size(), first.timers_size());
+  EXPECT_EQ(Due(std::string(kSellerResponse) + "/alert/172800"), std::nullopt);
+  const auto second_timer = store_->GetTimer(kSellerResponse).value().value();
+  EXPECT_EQ(second_timer.SerializeAsString(), first_timer.SerializeAsString());
+}
+
+TEST(DisputeRecords, EventsAndDisputesRoundTrip) {
+  disputes::DisputeEvent e;
+  e.event_id = "ev-1#0:closed";
+  e.kind = disputes::EventKind::kClosed;
+  e.occurred_at = At("2024-03-19T10:00:00Z") + std::chrono::nanoseconds(123456789);
+  e.sequence = 7;
+  e.step = 2;
+  e.implied = true;
+  e.actor = disputes::Party::kPlatform;
+  e.solution = disputes::Solution::kReturnAndRefund;
+  e.amount = disputes::Money{"12.50", "USD"};
+  e.proposal_id = "p-1";
+  e.agreement = disputes::Agreement::kSellerTimeout;
+  e.accepted_by = disputes::Party::kBuyer;
+  e.responsibility = disputes::Responsibility::kNeither;
+  e.refund = disputes::Refund::kPartial;
+  e.deadline = "return_shipment";
+  e.evidence = disputes::Evidence::kVideo;
+  e.reason = disputes::Reason::kQuantityShort;
+  e.after_sales_protection = false;
+  e.marketplace_status = "finish";
+  auto back = FromStored(ToStored(e));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back.value(), e);
+  EXPECT_EQ(FromStored(ToStored(disputes::DisputeEvent{})).value(), disputes::DisputeEvent{});
+
+  proto::StoredDisputeEvent bad = ToStored(e);
+  bad.set_kind("exploded");
+  auto refused = FromStored(bad);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("exploded"), std::string::npos);
+
+  proto::StoredDispute unknown_rules;
+  unknown_rules.set_rule_set_id("no-such-rules");
+  EXPECT_FALSE(FromStored(unknown_rules));
+  EXPECT_EQ(DefaultRuleSetId("aliexpress"), "aliexpress-2024");
+  ASSERT_NE(FindDisputeRuleSet(DefaultRuleSetId("ebay")), nullptr);
+  EXPECT_TRUE(FindDisputeRuleSet("ebay-none")->deadlines.empty());
+  EXPECT_EQ(FindDisputeRuleSet("-none"), nullptr);
 }
 
 }  // namespace

@@ -26,6 +26,7 @@ enum class Cf : size_t {
   kOrders,
   kTimers,
   kTimerIds,
+  kDisputes,
   kCount
 };
 
@@ -33,8 +34,8 @@ enum class Cf : size_t {
 // more (later components add theirs); Open opens those too, since RocksDB refuses to open a
 // database without all of them.
 inline constexpr std::array<std::string_view, static_cast<size_t>(Cf::kCount)> kColumnFamilyNames =
-    {"events",        "dedupe", "queue",  "cursors",  "store_events",
-     "conversations", "orders", "timers", "timer_ids"};
+    {"events",        "dedupe", "queue",  "cursors",   "store_events",
+     "conversations", "orders", "timers", "timer_ids", "disputes"};
 
 // kStorageFailure naming the operation, the database path and RocksDB's reason.
 Error StorageError(std::string_view operation, std::string_view dir, const rocksdb::Status& status);

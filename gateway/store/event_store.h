@@ -61,7 +61,8 @@ struct Appended {
 };
 
 // Derived state the pipeline keeps beside the log, as serialised protos keyed by the caller.
-enum class Table { kConversations, kOrders };
+// kDisputes: proto::StoredDispute under "<marketplace>/<store>/<dispute id>".
+enum class Table { kConversations, kOrders, kDisputes };
 
 struct TableWrite {
   Table table;

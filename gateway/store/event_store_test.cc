@@ -897,7 +897,8 @@ TEST_F(EventStoreTest, OpensADatabaseWithOtherComponentsColumnFamilies) {
     ASSERT_TRUE(rocksdb::DB::Open(options, path, &raw).ok());
     std::unique_ptr<rocksdb::DB> db(raw);
     rocksdb::ColumnFamilyHandle* handle = nullptr;
-    ASSERT_TRUE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "disputes", &handle).ok());
+    ASSERT_TRUE(
+        db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "odr_counters", &handle).ok());
     ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handle, "k", "v").ok());
     ASSERT_TRUE(db->DestroyColumnFamilyHandle(handle).ok());
     ASSERT_TRUE(db->Close().ok());
@@ -912,8 +913,8 @@ TEST_F(EventStoreTest, OpensADatabaseWithOtherComponentsColumnFamilies) {
   ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
   std::sort(names.begin(), names.end());
   EXPECT_EQ(names, (std::vector<std::string>{"conversations", "cursors", "dedupe", "default",
-                                             "disputes", "events", "orders", "queue",
-                                             "store_events", "timer_ids", "timers"}));
+                                             "disputes", "events", "odr_counters", "orders",
+                                             "queue", "store_events", "timer_ids", "timers"}));
   store = OpenStore();
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->LastSequence(), 1u);

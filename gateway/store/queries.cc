@@ -150,6 +150,8 @@ Cf TableCf(Table table) {
       return Cf::kConversations;
     case Table::kOrders:
       return Cf::kOrders;
+    case Table::kDisputes:
+      return Cf::kDisputes;
   }
   return Cf::kConversations;
 }
