@@ -193,6 +193,33 @@ int ServeCommand(const Args& args) {
   return Serve(flags);
 }
 
+// Calls `visit(key, record)` for every record of `table` whose key starts with `prefix`, in key
+// order, a page at a time; `visit` returns false to stop. Returns the exit code: 0, or 1 after
+// printing a storage error or naming a record that does not parse.
+template <class Message, class Visit>
+int ForEachRecord(const EventStore& store, Table table, const std::string& prefix, const char* what,
+                  Visit visit) {
+  constexpr size_t kPage = 500;
+  std::string after;
+  while (true) {
+    auto page = store.ScanRecords(table, prefix, after, kPage);
+    if (!page) {
+      std::fprintf(stderr, "csgw: %s\n", page.error().message.c_str());
+      return 1;
+    }
+    for (const auto& [key, value] : page.value()) {
+      after = key;
+      Message record;
+      if (!record.ParseFromString(value)) {
+        std::fprintf(stderr, "csgw: corrupt %s record %s\n", what, key.c_str());
+        return 1;
+      }
+      if (!visit(key, record)) return 0;
+    }
+    if (page.value().size() < kPage) return 0;
+  }
+}
+
 // Conversations with their drafts, as the pipeline stored them; read-only beside a running
 // gateway.
 int Conversations(const Args& args) {
@@ -210,31 +237,18 @@ int Conversations(const Args& args) {
   const std::string prefix = marketplace.empty() ? "" : marketplace + "/";
   google::protobuf::util::JsonPrintOptions print;
   print.preserve_proto_field_names = true;
-  std::string after;
   size_t printed = 0;
-  while (printed < limit) {
-    auto page = store->ScanRecords(Table::kConversations, prefix, after, 500);
-    if (!page) {
-      std::fprintf(stderr, "csgw: %s\n", page.error().message.c_str());
-      return 1;
-    }
-    for (const auto& [key, value] : page.value()) {
-      after = key;
-      proto::Conversation conversation;
-      if (!conversation.ParseFromString(value)) {
-        std::fprintf(stderr, "csgw: corrupt conversation record %s\n", key.c_str());
-        return 1;
-      }
-      if (!store_id.empty() && conversation.store_id() != store_id) continue;
-      std::string line;
-      (void)google::protobuf::util::MessageToJsonString(conversation, &line, print);
-      std::cout << line << '\n';
-      if (++printed == limit) break;
-    }
-    if (page.value().size() < 500) break;
-  }
+  const int code = ForEachRecord<proto::Conversation>(
+      *store, Table::kConversations, prefix, "conversation",
+      [&](const std::string&, const proto::Conversation& conversation) {
+        if (!store_id.empty() && conversation.store_id() != store_id) return true;
+        std::string line;
+        (void)google::protobuf::util::MessageToJsonString(conversation, &line, print);
+        std::cout << line << '\n';
+        return ++printed < limit;
+      });
   std::cout.flush();
-  return 0;
+  return code;
 }
 
 void AppendJsonString(std::string& out, std::string_view text) {
@@ -376,44 +390,33 @@ int Disputes(const Args& args) {
     std::string json;
   };
   std::vector<Line> lines;
-  std::string after;
-  while (true) {
-    auto page = store->ScanRecords(Table::kDisputes, "", after, 500);
-    if (!page) {
-      std::fprintf(stderr, "csgw: %s\n", page.error().message.c_str());
-      return 1;
-    }
-    for (const auto& [key, value] : page.value()) {
-      after = key;
-      proto::StoredDispute stored;
-      if (!stored.ParseFromString(value)) {
-        std::fprintf(stderr, "csgw: corrupt dispute record %s\n", key.c_str());
-        return 1;
-      }
-      if (!store_id.empty() && stored.store_id() != store_id) continue;
-      auto dispute = FromStored(stored);
-      if (!dispute) {
-        std::fprintf(stderr, "csgw: dispute record %s: %s\n", key.c_str(),
-                     dispute.error().message.c_str());
-        return 1;
-      }
-      const disputes::RuleSet* rules = FindDisputeRuleSet(stored.rule_set_id());
-      if (rules == nullptr) continue;  // FromStored refused those
-      const auto deadlines = disputes::OpenDeadlines(dispute.value(), *rules);
-      std::optional<disputes::Deadline> nearest;
-      if (!deadlines.empty()) nearest = deadlines.front();  // ordered by due time
-      if (within && (!nearest || nearest->due_at > now + *within)) continue;
-      std::optional<disputes::Advice> advice;
-      if (disputes::IsOpen(dispute.value().state)) {
-        if (auto input = AdvisorInputFor(*store, dispute.value())) {
-          if (auto advised = disputes::Advise(dispute.value(), *input)) advice = advised.value();
+  const int code = ForEachRecord<proto::StoredDispute>(
+      *store, Table::kDisputes, "", "dispute",
+      [&](const std::string& key, const proto::StoredDispute& stored) {
+        if (!store_id.empty() && stored.store_id() != store_id) return true;
+        auto dispute = FromStored(stored);
+        if (!dispute) {
+          std::fprintf(stderr, "csgw: dispute record %s: %s\n", key.c_str(),
+                       dispute.error().message.c_str());
+          return true;  // one unreadable record does not hide the others
         }
-      }
-      lines.push_back({nearest ? std::optional<TimePoint>(nearest->due_at) : std::nullopt, key,
-                       DisputeLine(key, dispute.value(), nearest, advice)});
-    }
-    if (page.value().size() < 500) break;
-  }
+        const disputes::RuleSet* rules = FindDisputeRuleSet(stored.rule_set_id());
+        if (rules == nullptr) return true;  // FromStored refused those
+        const auto deadlines = disputes::OpenDeadlines(dispute.value(), *rules);
+        std::optional<disputes::Deadline> nearest;
+        if (!deadlines.empty()) nearest = deadlines.front();  // ordered by due time
+        if (within && (!nearest || nearest->due_at > now + *within)) return true;
+        std::optional<disputes::Advice> advice;
+        if (disputes::IsOpen(dispute.value().state)) {
+          if (auto input = AdvisorInputFor(*store, dispute.value())) {
+            if (auto advised = disputes::Advise(dispute.value(), *input)) advice = advised.value();
+          }
+        }
+        lines.push_back({nearest ? std::optional<TimePoint>(nearest->due_at) : std::nullopt, key,
+                         DisputeLine(key, dispute.value(), nearest, advice)});
+        return true;
+      });
+  if (code != 0) return code;
   std::stable_sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
     if (a.due.has_value() != b.due.has_value()) return a.due.has_value();
     return a.due < b.due;  // keys already in order
