@@ -20,7 +20,9 @@
 #include "gateway/http/server.h"
 #include "gateway/marketplaces/canonical.h"
 #include "gateway/marketplaces/registry.h"
+#include "gateway/pipeline/dispute_timers.h"
 #include "gateway/pipeline/pipeline.h"
+#include "gateway/schedule/timer_runner.h"
 #include "gateway/store/event_store.h"
 #include "i18n/language.h"
 #include "templates/catalog.h"
@@ -172,6 +174,8 @@ class Gateway::Parts {
   std::unique_ptr<EventStore> store;
   // After the store: destroyed (stopped) before it.
   std::unique_ptr<Pipeline> pipeline;
+  std::unique_ptr<DisputeTimerHandler> dispute_timers;
+  std::unique_ptr<TimerRunner> timers;
   std::unique_ptr<Ingest> ingest;
   std::unique_ptr<Router> router;
   std::unique_ptr<http::Server> server;
@@ -184,6 +188,7 @@ Gateway::~Gateway() {
   // finishes its batch before the store closes.
   parts_->server.reset();
   parts_->commits.SetPipeline(nullptr);
+  parts_->timers->Stop();
   parts_->pipeline->Stop();
   parts_->store->Close();
 }
@@ -209,6 +214,10 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(const proto::Config& config, co
   parts->store = std::move(store).value();
   parts->pipeline = std::make_unique<Pipeline>(*parts->store, *parts->drafter, config.templates(),
                                                clock, &parts->metrics);
+  parts->dispute_timers = std::make_unique<DisputeTimerHandler>(*parts->store);
+  parts->timers = std::make_unique<TimerRunner>(*parts->store, clock);
+  parts->timers->Handle("dispute_deadline", *parts->dispute_timers);
+  parts->timers->Handle("dispute_alert", *parts->dispute_timers);
   parts->ingest = std::make_unique<Ingest>(*parts->adapters, parts->canonical.get(), *parts->store,
                                            parts->metrics);
   parts->router = std::make_unique<Router>(*parts->ingest, *parts->store, parts->metrics);
@@ -216,6 +225,7 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(const proto::Config& config, co
       std::make_unique<http::Server>(ServerOptionsFrom(config.server()), *parts->router);
   if (auto listening = parts->server->Listen(); !listening) return listening.error();
   parts->pipeline->Start();
+  parts->timers->Start();
   parts->commits.SetPipeline(parts->pipeline.get());
   parts->router->SetReady(true);
   return std::unique_ptr<Gateway>(new Gateway(std::move(parts)));

@@ -5,6 +5,7 @@
 #include "base/timestamp.h"
 #include "disputes/machine.h"
 #include "gateway/marketplaces/event_util.h"
+#include "gateway/pipeline/dispute_timers.h"
 #include "gateway/pipeline/disputes_records.h"
 #include "tests/support/temp_dir.h"
 
@@ -372,6 +373,49 @@ TEST_F(PipelineTest, LaterDisputeEventsMoveTheStateAndCancelOrMoveTimers) {
   auto due = store_->DueTimers(At("2030-01-01T00:00:00Z"), 100);
   ASSERT_TRUE(due);
   EXPECT_TRUE(due.value().empty());
+}
+
+// The runner fires the dispute's timers as time passes: alerts are recorded on the dispute, the
+// seller's deadline expiring executes the buyer's proposal, and the dispute's other timers are
+// rewritten in the same batch.
+TEST_F(PipelineTest, DisputeTimersFireAlertsThenTheSellerTimeout) {
+  ASSERT_TRUE(store_->Append({Shipped(), IssueStatus("iss-1", "WAIT_SELLER_CONFIRM_REFUND",
+                                                     "2024-03-19T10:00:00Z", "12.00")}));
+  Pipeline pipeline(*store_, drafter_, config_, clock_);
+  ASSERT_TRUE(pipeline.ProcessPending(100));
+  DisputeTimerHandler handler(*store_);
+  TimerRunner runner(*store_, clock_);
+  runner.Handle("dispute_deadline", handler);
+  runner.Handle("dispute_alert", handler);
+
+  clock_.Set(At("2024-03-19T12:00:00Z"));
+  EXPECT_EQ(runner.FireDue(100).value(), 0u);  // nothing due yet
+
+  clock_.Set(At("2024-03-23T10:30:00Z"));  // past T-48h and T-24h of the seller's deadline
+  EXPECT_EQ(runner.FireDue(100).value(), 2u);
+  proto::StoredDispute stored = StoredIssue();
+  ASSERT_EQ(stored.alerts_size(), 2);
+  EXPECT_EQ(stored.alerts(0).deadline(), "seller_response");
+  EXPECT_EQ(stored.alerts(0).before_seconds(), 172800);
+  EXPECT_EQ(stored.alerts(1).before_seconds(), 86400);
+  EXPECT_EQ(Issue().state, disputes::State::kAwaitingSellerResponse);
+  EXPECT_EQ(runner.FireDue(100).value(), 0u);  // each fires once
+
+  // The seller's T-4h alert and deadline, and the platform deadline's T-48h alert (due the same
+  // instant as the seller's deadline).
+  clock_.Set(At("2024-03-24T10:00:00Z"));
+  EXPECT_EQ(runner.FireDue(100).value(), 3u);
+  EXPECT_EQ(StoredIssue().alerts_size(), 4);
+  const disputes::Dispute expired = Issue();
+  EXPECT_EQ(expired.state, disputes::State::kAgreed);
+  EXPECT_TRUE(disputes::CheckInvariants(expired));
+  EXPECT_EQ(Due(kSellerResponse), std::nullopt);
+  // Nothing left that belongs to the expired seller deadline.
+  const auto later = store_->DueTimers(At("2030-01-01T00:00:00Z"), 100);
+  ASSERT_TRUE(later);
+  for (const auto& timer : later.value()) {
+    EXPECT_EQ(timer.id().find("seller_response"), std::string::npos) << timer.id();
+  }
 }
 
 TEST_F(PipelineTest, ARepeatedDisputeEventChangesNothing) {
