@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <new>
@@ -41,6 +42,14 @@ Error WrongType(const std::string& path, std::string_view wanted, element_type g
   return MakeError(Errc::kInvalidField, "field '" + path + "' must be " + std::string(wanted) +
                                             ", not " + TypeName(got));
 }
+
+}  // namespace
+
+Error FieldError(std::string_view path, std::string_view why) {
+  return MakeError(Errc::kInvalidField, "field '" + std::string(path) + "' " + std::string(why));
+}
+
+namespace {
 
 Error Missing(const std::string& path) {
   return MakeError(Errc::kMissingField, "field '" + path + "' is required");
@@ -258,6 +267,18 @@ Result<std::vector<std::string>> JsonValue::StringArray(std::string_view key) co
     out.push_back(std::move(s).value());
   }
   return out;
+}
+
+Result<std::vector<std::pair<std::string, JsonValue>>> JsonValue::KnownMembers(
+    std::initializer_list<std::string_view> known, std::string_view what) const {
+  auto members = AsMembers();
+  if (!members) return members.error();
+  for (const auto& [key, value] : members.value()) {
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      return FieldError(value.path(), "is not a " + std::string(what));
+    }
+  }
+  return members;
 }
 
 std::string JsonValue::Minified() const { return simdjson::minify(El(element_)); }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,6 +63,11 @@ class JsonValue {
   // Array of strings; absent gives an empty vector.
   Result<std::vector<std::string>> StringArray(std::string_view key) const;
 
+  // The members of an object, refusing any not in `known` with "field '<path>' is not a
+  // <what>": data files (rule sets, policies) fail on a misspelt key instead of ignoring it.
+  Result<std::vector<std::pair<std::string, JsonValue>>> KnownMembers(
+      std::initializer_list<std::string_view> known, std::string_view what) const;
+
   // The value re-serialised compactly (for nested payloads such as a JSON string of JSON).
   std::string Minified() const;
 
@@ -93,6 +99,10 @@ class JsonDocument {
   std::unique_ptr<simdjson::dom::parser> parser_;
   JsonValue root_;
 };
+
+// kInvalidField "field '<path>' <why>": the form of every field error above, for the checks
+// callers add on top (ranges, formats).
+Error FieldError(std::string_view path, std::string_view why);
 
 // Whether `text` is valid UTF-8. Proto3 string fields must be: a header or query value copied
 // into an event unchecked would make the stored event unreadable.

@@ -199,5 +199,21 @@ TEST(JsonMinify, CompactInputIsUnchanged) {
   EXPECT_EQ(MinifyJson(compact), compact);
 }
 
+TEST(JsonKnownMembers, RefusesTheFirstUnknownMemberByPath) {
+  auto doc = JsonDocument::ParseObject(R"({"rules": {"id": "a", "versoin": 2}})");
+  ASSERT_TRUE(doc);
+  auto rules = doc.value().root().Object("rules");
+  ASSERT_TRUE(rules);
+  auto members = rules.value().KnownMembers({"id", "version"}, "rule-set field");
+  ASSERT_FALSE(members);
+  EXPECT_EQ(members.error().code, Errc::kInvalidField);
+  EXPECT_EQ(members.error().message, "field 'rules.versoin' is not a rule-set field");
+  auto ok = rules.value().KnownMembers({"id", "version", "versoin"}, "rule-set field");
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(ok.value().size(), 2u);
+  EXPECT_EQ(ok.value()[1].first, "versoin");
+  EXPECT_EQ(FieldError("a.b", "must be positive").message, "field 'a.b' must be positive");
+}
+
 }  // namespace
 }  // namespace csgw

@@ -4,6 +4,8 @@
 #include <array>
 #include <utility>
 
+#include "base/json.h"
+
 namespace csgw::disputes {
 namespace {
 
@@ -16,10 +18,6 @@ __int128 Pow10(int n) {
   __int128 p = 1;
   for (int i = 0; i < n; ++i) p *= 10;
   return p;
-}
-
-Error Invalid(std::string_view field, std::string_view why) {
-  return MakeError(Errc::kInvalidField, "field '" + std::string(field) + "' " + std::string(why));
 }
 
 }  // namespace
@@ -41,7 +39,7 @@ Result<Decimal> Decimal::Parse(std::string_view text, std::string_view field) {
     s.remove_prefix(1);
   }
   if (s.empty() || s.front() < '0' || s.front() > '9') {
-    return Invalid(field, "must be a decimal amount like \"1234.50\"");
+    return FieldError(field, "must be a decimal amount like \"1234.50\"");
   }
   __int128 units = 0;
   int digits = 0;
@@ -49,17 +47,17 @@ Result<Decimal> Decimal::Parse(std::string_view text, std::string_view field) {
   bool seen_point = false;
   for (char c : s) {
     if (c == '.') {
-      if (seen_point) return Invalid(field, "has more than one decimal point");
+      if (seen_point) return FieldError(field, "has more than one decimal point");
       seen_point = true;
       continue;
     }
-    if (c < '0' || c > '9') return Invalid(field, "must be a decimal amount like \"1234.50\"");
+    if (c < '0' || c > '9') return FieldError(field, "must be a decimal amount like \"1234.50\"");
     if (units != 0 || c != '0') ++digits;
-    if (digits > kMaxDigits) return Invalid(field, "has too many digits");
+    if (digits > kMaxDigits) return FieldError(field, "has too many digits");
     units = units * 10 + (c - '0');
-    if (seen_point && ++scale > kMaxScale) return Invalid(field, "has too many fraction digits");
+    if (seen_point && ++scale > kMaxScale) return FieldError(field, "has too many fraction digits");
   }
-  if (seen_point && scale == 0) return Invalid(field, "ends with a decimal point");
+  if (seen_point && scale == 0) return FieldError(field, "ends with a decimal point");
   return Decimal(negative ? -units : units, scale);
 }
 
@@ -125,7 +123,7 @@ Result<Decimal> ParseMoney(const Money& money, std::string_view field) {
       money.currency.size() == 3 && std::all_of(money.currency.begin(), money.currency.end(),
                                                 [](char c) { return c >= 'A' && c <= 'Z'; });
   if (!code_ok) {
-    return Invalid(std::string(field) + ".currency", "must be an upper-case ISO 4217 code");
+    return FieldError(std::string(field) + ".currency", "must be an upper-case ISO 4217 code");
   }
   return Decimal::Parse(money.amount, std::string(field) + ".amount");
 }

@@ -28,19 +28,10 @@ std::optional<E> ParseIn(const std::array<std::string_view, N>& names, std::stri
   return std::nullopt;
 }
 
-Error Invalid(const std::string& path, std::string_view why) {
-  return MakeError(Errc::kInvalidField, "field '" + path + "' " + std::string(why));
-}
-
 // Unknown members are errors: a misspelt "opens_afer" would otherwise silently drop a rule.
 Result<void> CheckMembers(const JsonValue& object, std::initializer_list<std::string_view> known) {
-  auto members = object.AsMembers();
+  auto members = object.KnownMembers(known, "rule-set field");
   if (!members) return members.error();
-  for (const auto& [key, value] : members.value()) {
-    if (std::find(known.begin(), known.end(), key) == known.end()) {
-      return Invalid(value.path(), "is not a rule-set field");
-    }
-  }
   return Ok();
 }
 
@@ -49,7 +40,7 @@ Result<std::chrono::seconds> DurationField(const JsonValue& object, std::string_
   if (!text) return text.error();
   auto duration = ParseDuration(text.value());
   if (!duration) {
-    return Invalid(
+    return FieldError(
         object.path().empty() ? std::string(key) : object.path() + "." + std::string(key),
         "must be a positive duration like \"5d\", \"48h\" or \"30m\"");
   }
@@ -70,11 +61,11 @@ Result<DeadlineRule> ParseDeadline(const JsonValue& value) {
 
   auto states = value.StringArray("states");
   if (!states) return states.error();
-  if (states.value().empty()) return Invalid(path + ".states", "must name at least one state");
+  if (states.value().empty()) return FieldError(path + ".states", "must name at least one state");
   for (const std::string& s : states.value()) {
     auto state = ParseState(s);
     if (!state || !IsOpen(*state)) {
-      return Invalid(path + ".states", "has '" + s + "', which is not an open dispute state");
+      return FieldError(path + ".states", "has '" + s + "', which is not an open dispute state");
     }
     rule.states.push_back(*state);
   }
@@ -83,7 +74,7 @@ Result<DeadlineRule> ParseDeadline(const JsonValue& value) {
   if (!anchor) return anchor.error();
   auto parsed_anchor = ParseIn<Anchor>(kAnchorNames, anchor.value());
   if (!parsed_anchor) {
-    return Invalid(path + ".anchor", "must be one of opened, state_entered, buyer_change");
+    return FieldError(path + ".anchor", "must be one of opened, state_entered, buyer_change");
   }
   rule.anchor = *parsed_anchor;
 
@@ -94,7 +85,7 @@ Result<DeadlineRule> ParseDeadline(const JsonValue& value) {
     auto opens = DurationField(value, "opens_after");
     if (!opens) return opens.error();
     if (opens.value() >= rule.after) {
-      return Invalid(path + ".opens_after", "must be shorter than 'after'");
+      return FieldError(path + ".opens_after", "must be shorter than 'after'");
     }
     rule.opens_after = opens.value();
   }
@@ -103,7 +94,7 @@ Result<DeadlineRule> ParseDeadline(const JsonValue& value) {
   if (!actor) return actor.error();
   auto parsed_actor = ParseParty(actor.value());
   if (!parsed_actor || *parsed_actor == Party::kNone) {
-    return Invalid(path + ".actor", "must be buyer, seller or platform");
+    return FieldError(path + ".actor", "must be buyer, seller or platform");
   }
   rule.actor = *parsed_actor;
 
@@ -111,16 +102,16 @@ Result<DeadlineRule> ParseDeadline(const JsonValue& value) {
   if (!expiry) return expiry.error();
   auto parsed_expiry = ParseIn<Expiry>(kExpiryNames, expiry.value());
   if (!parsed_expiry) {
-    return Invalid(path + ".on_expiry",
-                   "must be one of buyer_proposal_executes, platform_steps_in, auto_escalate, "
-                   "return_not_shipped, refund_executes");
+    return FieldError(path + ".on_expiry",
+                      "must be one of buyer_proposal_executes, platform_steps_in, auto_escalate, "
+                      "return_not_shipped, refund_executes");
   }
   rule.on_expiry = *parsed_expiry;
   for (State s : rule.states) {
     if (!ExpiryTarget(s, rule.on_expiry)) {
-      return Invalid(path + ".on_expiry", "'" + expiry.value() +
-                                              "' is not a legal transition from state '" +
-                                              std::string(Name(s)) + "'");
+      return FieldError(path + ".on_expiry", "'" + expiry.value() +
+                                                 "' is not a legal transition from state '" +
+                                                 std::string(Name(s)) + "'");
     }
   }
 
@@ -171,7 +162,7 @@ Result<RuleSet> ParseRuleSet(std::string_view json) {
   rules.id = std::move(id).value();
   auto version = root.Int("version");
   if (!version) return version.error();
-  if (version.value() < 1) return Invalid("version", "must be 1 or more");
+  if (version.value() < 1) return FieldError("version", "must be 1 or more");
   rules.version = version.value();
   auto marketplace = root.NonEmptyString("marketplace");
   if (!marketplace) return marketplace.error();
@@ -187,13 +178,13 @@ Result<RuleSet> ParseRuleSet(std::string_view json) {
   }
   for (const std::string& text : alerts.value()) {
     auto duration = ParseDuration(text);
-    if (!duration) return Invalid("alerts_before", "has '" + text + "', not a duration");
+    if (!duration) return FieldError("alerts_before", "has '" + text + "', not a duration");
     rules.alerts_before.push_back(*duration);
   }
   std::sort(rules.alerts_before.rbegin(), rules.alerts_before.rend());
   if (std::adjacent_find(rules.alerts_before.begin(), rules.alerts_before.end()) !=
       rules.alerts_before.end()) {
-    return Invalid("alerts_before", "lists one offset twice");
+    return FieldError("alerts_before", "lists one offset twice");
   }
 
   auto deadlines = root.Get("deadlines");
@@ -205,7 +196,7 @@ Result<RuleSet> ParseRuleSet(std::string_view json) {
     auto rule = ParseDeadline(item);
     if (!rule) return rule.error();
     if (!names.insert(rule.value().name).second) {
-      return Invalid(item.path() + ".name", "repeats '" + rule.value().name + "'");
+      return FieldError(item.path() + ".name", "repeats '" + rule.value().name + "'");
     }
     rules.deadlines.push_back(std::move(rule).value());
   }

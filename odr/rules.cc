@@ -61,23 +61,14 @@ std::optional<size_t> IndexIn(const std::array<std::string_view, N>& names, std:
   return std::nullopt;
 }
 
-Error Invalid(const std::string& path, std::string_view why) {
-  return MakeError(Errc::kInvalidField, "field '" + path + "' " + std::string(why));
-}
-
 std::string Join(const std::string& path, std::string_view key) {
   return path.empty() ? std::string(key) : path + "." + std::string(key);
 }
 
 // Unknown members are errors: a misspelt "exlude" would silently count excluded orders.
 Result<void> CheckMembers(const JsonValue& object, std::initializer_list<std::string_view> known) {
-  auto members = object.AsMembers();
+  auto members = object.KnownMembers(known, "rule-set field");
   if (!members) return members.error();
-  for (const auto& [key, value] : members.value()) {
-    if (std::find(known.begin(), known.end(), key) == known.end()) {
-      return Invalid(value.path(), "is not a rule-set field");
-    }
-  }
   return Ok();
 }
 
@@ -85,7 +76,7 @@ Result<Ratio> RatioField(const JsonValue& object, std::string_view key) {
   auto text = object.NonEmptyString(key);
   if (!text) return text.error();
   auto ratio = ParseDecimalRatio(text.value());
-  if (!ratio) return Invalid(Join(object.path(), key), "must be a decimal like \"0.005\"");
+  if (!ratio) return FieldError(Join(object.path(), key), "must be a decimal like \"0.005\"");
   return *ratio;
 }
 
@@ -93,7 +84,7 @@ Result<std::optional<int64_t>> NonNegativeInt(const JsonValue& object, std::stri
   auto value = object.OptionalInt(key);
   if (!value) return value.error();
   if (value.value() && *value.value() < 0) {
-    return Invalid(Join(object.path(), key), "must not be negative");
+    return FieldError(Join(object.path(), key), "must not be negative");
   }
   return value.value();
 }
@@ -103,7 +94,7 @@ Result<Threshold> ParseThreshold(const JsonValue& object) {
   auto op = object.NonEmptyString("op");
   if (!op) return op.error();
   auto index = IndexIn(kOpNames, op.value());
-  if (!index) return Invalid(Join(object.path(), "op"), "must be one of < <= >= >");
+  if (!index) return FieldError(Join(object.path(), "op"), "must be one of < <= >= >");
   auto value = RatioField(object, "value");
   if (!value) return value.error();
   Threshold out;
@@ -123,7 +114,8 @@ Result<Match> ParseMatch(const JsonValue& object, bool embedded = false) {
   if (!fact) return fact.error();
   auto index = IndexIn(kFactNames, fact.value());
   if (!index)
-    return Invalid(Join(object.path(), "fact"), "must be order, dispute, feedback or conversation");
+    return FieldError(Join(object.path(), "fact"),
+                      "must be order, dispute, feedback or conversation");
   match.fact = static_cast<FactKind>(*index);
   auto when = object.StringArray("when");
   if (!when) return when.error();
@@ -133,22 +125,22 @@ Result<Match> ParseMatch(const JsonValue& object, bool embedded = false) {
     flag.name = flag.negated ? text.substr(1) : text;
     const auto& known = kFlags[*index];
     if (std::find(known.begin(), known.end(), flag.name) == known.end()) {
-      return Invalid(Join(object.path(), "when"),
-                     "has '" + text + "', which is not a flag of a " + fact.value());
+      return FieldError(Join(object.path(), "when"),
+                        "has '" + text + "', which is not a flag of a " + fact.value());
     }
     match.when.push_back(std::move(flag));
   }
   auto kinds = object.StringArray("kinds");
   if (!kinds) return kinds.error();
   if (!kinds.value().empty() && match.fact != FactKind::kDispute) {
-    return Invalid(Join(object.path(), "kinds"), "applies to disputes only");
+    return FieldError(Join(object.path(), "kinds"), "applies to disputes only");
   }
   match.kinds = std::move(kinds).value();
   auto rating = object.OptionalObject("rating");
   if (!rating) return rating.error();
   if (rating.value()) {
     if (match.fact != FactKind::kFeedback) {
-      return Invalid(Join(object.path(), "rating"), "applies to feedback only");
+      return FieldError(Join(object.path(), "rating"), "applies to feedback only");
     }
     const JsonValue& r = *rating.value();
     if (auto ok = CheckMembers(r, {"min", "max"}); !ok) return ok.error();
@@ -157,7 +149,7 @@ Result<Match> ParseMatch(const JsonValue& object, bool embedded = false) {
     if (!min) return min.error();
     if (!max) return max.error();
     if (min.value() < 1 || max.value() > 5 || min.value() > max.value()) {
-      return Invalid(r.path(), "must be 1 <= min <= max <= 5");
+      return FieldError(r.path(), "must be 1 <= min <= max <= 5");
     }
     match.rating_min = static_cast<int>(min.value());
     match.rating_max = static_cast<int>(max.value());
@@ -182,7 +174,7 @@ Result<CounterRule> ParseCounter(const JsonValue& object) {
   if (!any) return any.error();
   if (any.value()) {
     if (rule.match.fact != FactKind::kOrder) {
-      return Invalid(Join(object.path(), "any"), "applies to order counters only");
+      return FieldError(Join(object.path(), "any"), "applies to order counters only");
     }
     auto items = any.value()->AsArray();
     if (!items) return items.error();
@@ -190,7 +182,7 @@ Result<CounterRule> ParseCounter(const JsonValue& object) {
       auto m = ParseMatch(item);
       if (!m) return m.error();
       if (m.value().fact == FactKind::kConversation) {
-        return Invalid(item.path(), "must be an order, dispute or feedback fact");
+        return FieldError(item.path(), "must be an order, dispute or feedback fact");
       }
       rule.any.push_back(std::move(m).value());
     }
@@ -198,18 +190,18 @@ Result<CounterRule> ParseCounter(const JsonValue& object) {
   auto day = object.NonEmptyString("day_of");
   if (!day) return day.error();
   auto day_index = IndexIn(kDayOfNames, day.value());
-  if (!day_index) return Invalid(Join(object.path(), "day_of"), "is not an attribution day");
+  if (!day_index) return FieldError(Join(object.path(), "day_of"), "is not an attribution day");
   rule.day_of = static_cast<DayOf>(*day_index);
   if (!DayFits(rule.match.fact, rule.day_of)) {
-    return Invalid(Join(object.path(), "day_of"),
-                   "'" + day.value() + "' is not a day of a " +
-                       std::string(kFactNames[static_cast<size_t>(rule.match.fact)]));
+    return FieldError(Join(object.path(), "day_of"),
+                      "'" + day.value() + "' is not a day of a " +
+                          std::string(kFactNames[static_cast<size_t>(rule.match.fact)]));
   }
   auto value = object.OptionalString("value");
   if (!value) return value.error();
   if (value.value()) {
     auto index = IndexIn(kValueNames, *value.value());
-    if (!index) return Invalid(Join(object.path(), "value"), "is not a counter value");
+    if (!index) return FieldError(Join(object.path(), "value"), "is not a counter value");
     rule.value = static_cast<Value>(*index);
     const bool feedback_value =
         rule.value == Value::kRating || rule.value == Value::kDsrDescribed ||
@@ -217,14 +209,14 @@ Result<CounterRule> ParseCounter(const JsonValue& object) {
     if ((feedback_value && rule.match.fact != FactKind::kFeedback) ||
         (rule.value == Value::kFirstResponseSeconds &&
          rule.match.fact != FactKind::kConversation)) {
-      return Invalid(Join(object.path(), "value"), "does not fit the fact");
+      return FieldError(Join(object.path(), "value"), "does not fit the fact");
     }
   }
   auto dedupe = NonNegativeInt(object, "dedupe_buyer_days");
   if (!dedupe) return dedupe.error();
   if (dedupe.value()) {
     if (rule.match.fact != FactKind::kFeedback) {
-      return Invalid(Join(object.path(), "dedupe_buyer_days"), "applies to feedback only");
+      return FieldError(Join(object.path(), "dedupe_buyer_days"), "applies to feedback only");
     }
     rule.dedupe_buyer_days = static_cast<int>(*dedupe.value());
   }
@@ -257,12 +249,12 @@ Result<Exclusion> ParseExclusion(const JsonValue& object) {
     auto match = ParseMatch(*has.value());
     if (!match) return match.error();
     if (match.value().fact == FactKind::kConversation) {
-      return Invalid(has.value()->path(), "must be an order, dispute or feedback fact");
+      return FieldError(has.value()->path(), "must be an order, dispute or feedback fact");
     }
     out.order_has = std::move(match).value();
   }
   if (out.order_value_usd_below.has_value() == out.order_has.has_value()) {
-    return Invalid(object.path(), "needs exactly one of order_value_usd_below, order_has");
+    return FieldError(object.path(), "needs exactly one of order_value_usd_below, order_has");
   }
   auto source = object.OptionalString("source");
   if (!source) return source.error();
@@ -273,7 +265,7 @@ Result<Exclusion> ParseExclusion(const JsonValue& object) {
 Result<std::vector<std::string>> CounterList(const JsonValue& object, std::string_view key) {
   auto list = object.StringArray(key);
   if (!list) return list.error();
-  if (list.value().empty()) return Invalid(Join(object.path(), key), "must name a counter");
+  if (list.value().empty()) return FieldError(Join(object.path(), key), "must name a counter");
   return list;
 }
 
@@ -302,7 +294,7 @@ Result<Metric> ParseMetric(const JsonValue& object) {
     m.target = std::move(t).value();
   }
   if (object.Has("warning")) {
-    if (!m.target) return Invalid(Join(object.path(), "warning"), "needs a target");
+    if (!m.target) return FieldError(Join(object.path(), "warning"), "needs a target");
     auto w = RatioField(object, "warning");
     if (!w) return w.error();
     m.warning = w.value();
@@ -320,14 +312,14 @@ Result<Metric> ParseMetric(const JsonValue& object) {
   if (!window_days) return window_days.error();
   if (window_days.value()) {
     if (*window_days.value() > 3660)
-      return Invalid(Join(object.path(), "window_days"), "is too long");
+      return FieldError(Join(object.path(), "window_days"), "is too long");
     m.window_days = static_cast<int>(*window_days.value());
   }
   auto unit = object.OptionalString("unit");
   if (!unit) return unit.error();
   if (unit.value()) {
     if (*unit.value() != "ratio" && *unit.value() != "average" && *unit.value() != "seconds") {
-      return Invalid(Join(object.path(), "unit"), "must be ratio, average or seconds");
+      return FieldError(Join(object.path(), "unit"), "must be ratio, average or seconds");
     }
     m.unit = *unit.value();
   }
@@ -365,12 +357,12 @@ Result<Window> ParseWindow(const JsonValue& object) {
     auto v = NonNegativeInt(object, key);
     if (!v) return v.error();
     if (v.value()) {
-      if (*v.value() > 3660) return Invalid(Join(object.path(), key), "is too long");
+      if (*v.value() > 3660) return FieldError(Join(object.path(), key), "is too long");
       *field = static_cast<int>(*v.value());
     }
   }
   if ((w.days > 0) == (w.months > 0)) {
-    return Invalid(object.path(), "needs exactly one of days, months");
+    return FieldError(object.path(), "needs exactly one of days, months");
   }
   auto below = NonNegativeInt(object, "fallback_below");
   if (!below) return below.error();
@@ -379,7 +371,7 @@ Result<Window> ParseWindow(const JsonValue& object) {
   if (!counter) return counter.error();
   w.fallback_counter = counter.value().value_or("");
   if (w.fallback_months > 0 && (w.months == 0 || w.fallback_counter.empty())) {
-    return Invalid(object.path(), "fallback_months needs months and fallback_counter");
+    return FieldError(object.path(), "fallback_months needs months and fallback_counter");
   }
   return w;
 }
@@ -405,14 +397,14 @@ Result<DailyScore> ParseScore(const JsonValue& object) {
     auto zero = RatioField(v, "zero_at");
     if (!zero) return zero.error();
     if (CompareRatio(full.value(), zero.value()) == 0) {
-      return Invalid(v.path(), "full_at and zero_at must differ");
+      return FieldError(v.path(), "full_at and zero_at must differ");
     }
     item.full_at = full.value();
     item.zero_at = zero.value();
     auto min = v.OptionalInt("min_points");
     if (!min) return min.error();
     item.min_points = min.value().value_or(0);
-    if (item.min_points > item.points) return Invalid(v.path(), "min_points over points");
+    if (item.min_points > item.points) return FieldError(v.path(), "min_points over points");
     auto source = v.OptionalString("source");
     if (!source) return source.error();
     item.source = source.value().value_or("");
@@ -436,14 +428,14 @@ Result<DailyScore> ParseScore(const JsonValue& object) {
   if (!bands) return bands.error();
   score.bands = std::move(bands).value();
   if (score.items.empty() || score.bands.empty() || score.bands.back().min) {
-    return Invalid(object.path(), "needs items and bands ending with one without min");
+    return FieldError(object.path(), "needs items and bands ending with one without min");
   }
   for (size_t i = 1; i < score.bands.size(); ++i) {
     if (score.bands[i].min && CompareRatio(*score.bands[i].min, *score.bands[i - 1].min) >= 0) {
-      return Invalid(object.path() + ".bands", "must be best first with falling minimums");
+      return FieldError(object.path() + ".bands", "must be best first with falling minimums");
     }
     if (!score.bands[i - 1].min)
-      return Invalid(object.path() + ".bands", "only the last has no min");
+      return FieldError(object.path() + ".bands", "only the last has no min");
   }
   return score;
 }
@@ -452,44 +444,44 @@ Result<DailyScore> ParseScore(const JsonValue& object) {
 Result<void> Validate(const RuleSet& rules) {
   std::set<std::string> counters;
   for (const CounterRule& c : rules.counters) {
-    if (!counters.insert(c.name).second) return Invalid("counters", "repeats '" + c.name + "'");
+    if (!counters.insert(c.name).second) return FieldError("counters", "repeats '" + c.name + "'");
     for (const std::string& e : c.exclude) {
       if (rules.FindExclusion(e) == nullptr) {
-        return Invalid("counters", "'" + c.name + "' excludes unknown '" + e + "'");
+        return FieldError("counters", "'" + c.name + "' excludes unknown '" + e + "'");
       }
     }
   }
   std::set<std::string> metrics;
   for (const Metric& m : rules.metrics) {
-    if (!metrics.insert(m.name).second) return Invalid("metrics", "repeats '" + m.name + "'");
+    if (!metrics.insert(m.name).second) return FieldError("metrics", "repeats '" + m.name + "'");
     for (const auto* list : {&m.numerator, &m.denominator}) {
       for (const std::string& c : *list) {
         if (!counters.contains(c)) {
-          return Invalid("metrics", "'" + m.name + "' uses unknown counter '" + c + "'");
+          return FieldError("metrics", "'" + m.name + "' uses unknown counter '" + c + "'");
         }
       }
     }
   }
   if (rules.score ? !rules.grades.empty()
                   : (rules.grades.empty() || !rules.grades.back().require.empty())) {
-    return Invalid("grades", rules.score ? "must be absent: the score's bands grade"
-                                         : "must end with a grade without requirements");
+    return FieldError("grades", rules.score ? "must be absent: the score's bands grade"
+                                            : "must end with a grade without requirements");
   }
   for (const Grade& g : rules.grades) {
     for (const Requirement& r : g.require) {
       if (!metrics.contains(r.metric)) {
-        return Invalid("grades", "'" + g.name + "' requires unknown metric '" + r.metric + "'");
+        return FieldError("grades", "'" + g.name + "' requires unknown metric '" + r.metric + "'");
       }
     }
   }
   if (rules.score) {
     for (const ScoreItem& item : rules.score->items) {
       const Metric* m = rules.FindMetric(item.metric);
-      if (m == nullptr) return Invalid("score", "uses unknown metric '" + item.metric + "'");
+      if (m == nullptr) return FieldError("score", "uses unknown metric '" + item.metric + "'");
     }
   }
   if (!rules.window.fallback_counter.empty() && !counters.contains(rules.window.fallback_counter)) {
-    return Invalid("window.fallback_counter", "names an unknown counter");
+    return FieldError("window.fallback_counter", "names an unknown counter");
   }
   return Ok();
 }
@@ -577,7 +569,7 @@ Result<RuleSet> ParseRuleSet(std::string_view json) {
   rules.id = std::move(id).value();
   auto version = root.Int("version");
   if (!version) return version.error();
-  if (version.value() < 1) return Invalid("version", "must be at least 1");
+  if (version.value() < 1) return FieldError("version", "must be at least 1");
   rules.version = version.value();
   auto marketplace = root.NonEmptyString("marketplace");
   if (!marketplace) return marketplace.error();
@@ -588,7 +580,7 @@ Result<RuleSet> ParseRuleSet(std::string_view json) {
   auto zone = root.NonEmptyString("time_zone");
   if (!zone) return zone.error();
   if (!i18n::IsKnownZone(zone.value())) {
-    return Invalid("time_zone", "names no zone of the system tz database");
+    return FieldError("time_zone", "names no zone of the system tz database");
   }
   rules.time_zone = std::move(zone).value();
   auto window = root.Object("window");
@@ -603,14 +595,14 @@ Result<RuleSet> ParseRuleSet(std::string_view json) {
   auto every = schedule.value().NonEmptyString("every");
   if (!every) return every.error();
   if (every.value() != "day" && every.value() != "month") {
-    return Invalid("schedule.every", "must be day or month");
+    return FieldError("schedule.every", "must be day or month");
   }
   rules.schedule.monthly = every.value() == "month";
   if (rules.schedule.monthly) {
     auto day = schedule.value().Int("day_of_month");
     if (!day) return day.error();
     if (day.value() < 1 || day.value() > 28) {
-      return Invalid("schedule.day_of_month", "must be 1..28 (every month has it)");
+      return FieldError("schedule.day_of_month", "must be 1..28 (every month has it)");
     }
     rules.schedule.day_of_month = static_cast<int>(day.value());
   }
@@ -631,7 +623,8 @@ Result<RuleSet> ParseRuleSet(std::string_view json) {
         n = n * 10 + (t[i] - '0');
         ok = ok && n < 100000;
       }
-      if (!ok || n == 0) return Invalid(value.path(), "must be a duration like \"24h\" or \"90m\"");
+      if (!ok || n == 0)
+        return FieldError(value.path(), "must be a duration like \"24h\" or \"90m\"");
       rules.reply_sla[key] = std::chrono::seconds(n * (t.back() == 'h' ? 3600 : 60));
     }
   }

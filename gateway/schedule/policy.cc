@@ -14,28 +14,17 @@ namespace {
 
 using std::chrono::seconds;
 
-Error Invalid(const std::string& path, std::string_view what) {
-  return Error{Errc::kInvalidField, "field '" + path + "' " + std::string(what)};
-}
-
 // Every member of `object` must be one of `known`.
 Result<std::vector<std::pair<std::string, JsonValue>>> Members(
     const JsonValue& object, std::initializer_list<std::string_view> known) {
-  auto members = object.AsMembers();
-  if (!members) return members.error();
-  for (const auto& [key, value] : members.value()) {
-    bool ok = false;
-    for (std::string_view k : known) ok = ok || k == key;
-    if (!ok) return Invalid(value.path(), "is not a known setting");
-  }
-  return members;
+  return object.KnownMembers(known, "known setting");
 }
 
 Result<seconds> DurationOf(const JsonValue& value) {
   auto text = value.AsString();
   if (!text) return text.error();
   const auto parsed = ParseDuration(text.value());
-  if (!parsed) return Invalid(value.path(), "must be a duration such as \"24h\" or \"1h30m\"");
+  if (!parsed) return FieldError(value.path(), "must be a duration such as \"24h\" or \"1h30m\"");
   return *parsed;
 }
 
@@ -47,7 +36,7 @@ Result<ReplySla> SlaOf(const JsonValue& value) {
   if (!within) return within.error();
   auto duration = DurationOf(within.value());
   if (!duration) return duration.error();
-  if (duration.value() <= seconds(0)) return Invalid(within.value().path(), "must be positive");
+  if (duration.value() <= seconds(0)) return FieldError(within.value().path(), "must be positive");
   sla.within = duration.value();
   auto clock = value.OptionalString("clock");
   if (!clock) return clock.error();
@@ -57,7 +46,7 @@ Result<ReplySla> SlaOf(const JsonValue& value) {
     } else if (*clock.value() == "business_hours") {
       sla.clock = SlaClock::kBusinessHours;
     } else {
-      return Invalid(value.path() + ".clock", "must be \"calendar\" or \"business_hours\"");
+      return FieldError(value.path() + ".clock", "must be \"calendar\" or \"business_hours\"");
     }
   }
   return sla;
@@ -87,7 +76,7 @@ Result<void> ParseSla(const JsonValue& value, SlaPolicy* sla) {
   auto entries = marketplaces.value()->AsMembers();
   if (!entries) return entries.error();
   for (const auto& [id, entry] : entries.value()) {
-    if (!IsMarketplaceId(id)) return Invalid(entry.path(), "is not a lowercase marketplace id");
+    if (!IsMarketplaceId(id)) return FieldError(entry.path(), "is not a lowercase marketplace id");
     auto parsed = SlaOf(entry);
     if (!parsed) return parsed.error();
     sla->marketplaces[id] = parsed.value();
@@ -107,7 +96,7 @@ Result<TimeSlot> SlotOf(const JsonValue& value) {
                        ? std::nullopt
                        : ParseClockTime(std::string_view(s).substr(dash + 1), true);
   if (!start || !end || *start == *end) {
-    return Invalid(value.path(), "must be \"HH:MM-HH:MM\" with different ends");
+    return FieldError(value.path(), "must be \"HH:MM-HH:MM\" with different ends");
   }
   return TimeSlot{*start, *end};
 }
@@ -145,9 +134,9 @@ Result<Closure> HolidayOf(const JsonValue& value) {
     auto text = value.String(keys[i]);
     if (!text) return text.error();
     dates[i] = ParseDate(text.value());
-    if (!dates[i]) return Invalid(value.path() + "." + keys[i], "must be a date YYYY-MM-DD");
+    if (!dates[i]) return FieldError(value.path() + "." + keys[i], "must be a date YYYY-MM-DD");
   }
-  if (*dates[1] < *dates[0]) return Invalid(value.path() + ".to", "is before 'from'");
+  if (*dates[1] < *dates[0]) return FieldError(value.path() + ".to", "is before 'from'");
   c.start = {*dates[0], seconds(0)};
   c.end = {AddDays(*dates[1], 1), seconds(0)};
   auto yearly = value.OptionalBool("yearly");
@@ -163,7 +152,7 @@ Result<BusinessHours> StoreOf(const JsonValue& value, const IcsReader& read_ics)
   auto zone = value.NonEmptyString("zone");
   if (!zone) return zone.error();
   if (!i18n::IsKnownZone(zone.value())) {
-    return Invalid(value.path() + ".zone", "is not a time zone of the tz database");
+    return FieldError(value.path() + ".zone", "is not a time zone of the tz database");
   }
   hours.zone = zone.value();
   auto weekly = value.OptionalObject("hours");
@@ -185,7 +174,7 @@ Result<BusinessHours> StoreOf(const JsonValue& value, const IcsReader& read_ics)
   auto files = value.StringArray("ical_files");
   if (!files) return files.error();
   for (const std::string& path : files.value()) {
-    if (!read_ics) return Invalid(value.path() + ".ical_files", "given but no reader for them");
+    if (!read_ics) return FieldError(value.path() + ".ical_files", "given but no reader for them");
     auto content = read_ics(path);
     if (!content) return content.error();
     auto closures = ParseICalendar(content.value());
@@ -197,7 +186,7 @@ Result<BusinessHours> StoreOf(const JsonValue& value, const IcsReader& read_ics)
     for (Closure& c : closures.value()) hours.closures.push_back(std::move(c));
   }
   if (auto valid = Validate(hours); !valid) {
-    return Invalid(value.path(), "is invalid: " + valid.error().message);
+    return FieldError(value.path(), "is invalid: " + valid.error().message);
   }
   return hours;
 }
@@ -210,7 +199,7 @@ Result<void> ParseWindow(const JsonValue& value, SendPolicy* send) {
     if (!text) return text.error();
     if (!text.value()) continue;
     const auto t = ParseClockTime(*text.value(), std::string_view(key) == "end");
-    if (!t) return Invalid(value.path() + "." + key, "must be HH:MM");
+    if (!t) return FieldError(value.path() + "." + key, "must be HH:MM");
     (std::string_view(key) == "start" ? send->window.start : send->window.end) = *t;
   }
   auto wait = value.OptionalBool("replies_wait_for_window");
@@ -279,7 +268,7 @@ Result<SchedulePolicy> ParseSchedulePolicy(std::string_view json, const IcsReade
       auto stores = value.AsMembers();
       if (!stores) return stores.error();
       for (const auto& [id, store] : stores.value()) {
-        if (id.empty()) return Invalid(store.path(), "needs a store id");
+        if (id.empty()) return FieldError(store.path(), "needs a store id");
         auto hours = StoreOf(store, read_ics);
         if (!hours) return hours.error();
         policy.stores[id] = std::move(hours.value());
@@ -293,7 +282,8 @@ Result<SchedulePolicy> ParseSchedulePolicy(std::string_view json, const IcsReade
       for (const JsonValue& item : items.value()) {
         auto days = item.AsInt();
         if (!days) return days.error();
-        if (days.value() < 1 || days.value() > 365) return Invalid(item.path(), "must be 1..365");
+        if (days.value() < 1 || days.value() > 365)
+          return FieldError(item.path(), "must be 1..365");
         policy.send.follow_up_days.push_back(static_cast<int>(days.value()));
       }
     } else {
