@@ -15,7 +15,6 @@
 namespace csgw::disputes {
 namespace {
 
-using mapping_internal::ClassifyRefund;
 using mapping_internal::Expansion;
 
 void ImplyReturnAgreed(Expansion& x) {
@@ -47,15 +46,8 @@ Result<void> MapClosed(Expansion& x, const MappingContext& context) {
   } else {
     return MakeError(Errc::kInvalidField, "eBay return status '" + s + "' is not a closed one");
   }
-  if (escalated) {
-    x.Add(EventKind::kEscalated, true);
-    x.Add(EventKind::kRuled, true).responsibility =
-        refunded ? Responsibility::kSeller : Responsibility::kNeither;
-  }
-  DisputeEvent& close = x.Add(EventKind::kClosed);
-  close.amount = refunded ? x.amount() : std::nullopt;
-  close.refund = refunded ? ClassifyRefund(close.amount, context.order_total, Refund::kFull)
-                          : Refund::kNoRefund;
+  if (escalated) x.ImplyRuling(refunded ? Responsibility::kSeller : Responsibility::kNeither);
+  x.Close(refunded, context.order_total);
   return Ok();
 }
 

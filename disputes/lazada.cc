@@ -13,7 +13,6 @@
 namespace csgw::disputes {
 namespace {
 
-using mapping_internal::ClassifyRefund;
 using mapping_internal::Expansion;
 
 void ImplyAgreed(Expansion& x, Solution solution) {
@@ -55,9 +54,7 @@ Result<std::vector<DisputeEvent>> MapLazada(const proto::Event& event,
   } else if (status == "REFUND_SUCCESS" || status == "CANCEL_SUCCESS" ||
              status == "CANCEL_REFUND_ISSUED") {
     ImplyAgreed(x, status == "REFUND_SUCCESS" ? Solution::kRefundOnly : solution);
-    DisputeEvent& close = x.Add(EventKind::kClosed);
-    close.amount = x.amount();
-    close.refund = ClassifyRefund(close.amount, context.order_total, Refund::kFull);
+    x.Close(/*refunded=*/true, context.order_total);
   } else {
     return MakeError(Errc::kInvalidField, "Lazada reverse status '" + status + "' is not known");
   }

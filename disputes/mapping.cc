@@ -63,6 +63,19 @@ DisputeEvent& Expansion::ImplyOpened(Solution solution) {
   return e;
 }
 
+void Expansion::ImplyRuling(Responsibility responsibility) {
+  Add(EventKind::kEscalated, true);
+  Add(EventKind::kRuled, true).responsibility = responsibility;
+}
+
+DisputeEvent& Expansion::Close(bool refunded, const std::optional<Money>& order_total) {
+  DisputeEvent& close = Add(EventKind::kClosed);
+  close.amount = refunded ? amount() : std::nullopt;
+  close.refund =
+      refunded ? ClassifyRefund(close.amount, order_total, Refund::kFull) : Refund::kNoRefund;
+  return close;
+}
+
 void Expansion::SetAfterSalesProtection(bool value) {
   for (DisputeEvent& e : events_) e.after_sales_protection = value;
 }

@@ -110,6 +110,11 @@ class Expansion {
   // The implied opening with the buyer's proposal, amount and reason from the update, id
   // "<dispute_id>#opened" so that every snapshot of one dispute implies the same opening.
   DisputeEvent& ImplyOpened(Solution solution);
+  // The platform's implied escalation and ruling, holding `responsibility` responsible.
+  void ImplyRuling(Responsibility responsibility);
+  // The closing event: refunded with the update's amount (full or partial against
+  // `order_total`, full when either is unknown), or closed without refund.
+  DisputeEvent& Close(bool refunded, const std::optional<Money>& order_total);
   // Sets the after-sales-protection flag on every event so far.
   void SetAfterSalesProtection(bool value);
 

@@ -14,7 +14,6 @@
 
 namespace csgw::disputes {
 
-using mapping_internal::ClassifyRefund;
 using mapping_internal::Expansion;
 
 Result<std::vector<DisputeEvent>> MapMercadoLibre(const proto::Event& event,
@@ -50,15 +49,10 @@ Result<std::vector<DisputeEvent>> MapMercadoLibre(const proto::Event& event,
                                                 " closed: resolution.benefited is required");
     }
     if (mediated) {
-      x.Add(EventKind::kEscalated, true);
       // Mercado Libre decided: the party it ruled against is the one held responsible.
-      x.Add(EventKind::kRuled, true).responsibility =
-          buyer_won ? Responsibility::kSeller : Responsibility::kBuyer;
+      x.ImplyRuling(buyer_won ? Responsibility::kSeller : Responsibility::kBuyer);
     }
-    DisputeEvent& close = x.Add(EventKind::kClosed);
-    close.amount = buyer_won ? x.amount() : std::nullopt;
-    close.refund = buyer_won ? ClassifyRefund(close.amount, context.order_total, Refund::kFull)
-                             : Refund::kNoRefund;
+    x.Close(buyer_won, context.order_total);
   } else {
     return MakeError(Errc::kInvalidField,
                      "Mercado Libre claim status '" + claim.status + "' is not known");
