@@ -183,9 +183,23 @@ Result<void> ApplyDisputeUpdate(const proto::Event& event, uint64_t sequence,
 Pipeline::Pipeline(EventStore& store, const templates::Drafter& drafter,
                    const proto::TemplatesConfig& config, const Clock& clock,
                    PipelineObserver* observer)
-    : store_(store), drafter_(drafter), config_(config), clock_(clock), observer_(observer) {}
+    : store_(store),
+      drafter_(drafter),
+      config_(config),
+      clock_(clock),
+      observer_(observer),
+      default_policy_(PolicyFor(config, "")) {
+  for (const auto& p : config.stores()) {
+    store_policies_.emplace(p.store_id(), PolicyFor(config, p.store_id()));
+  }
+}
 
 Pipeline::~Pipeline() { Stop(); }
+
+const templates::StorePolicy& Pipeline::PolicyOf(std::string_view store_id) const {
+  auto it = store_policies_.find(store_id);
+  return it == store_policies_.end() ? default_policy_ : it->second;
+}
 
 void Pipeline::Start() {
   thread_ = std::thread([this] { Loop(); });
@@ -308,7 +322,7 @@ Result<size_t> Pipeline::ProcessPending(size_t limit) {
       continue;
     }
     const templates::Draft draft = drafter_.Make(MakeDraftRequest(event, *conversation, order, now),
-                                                 PolicyFor(config_, event.store_id()));
+                                                 PolicyOf(event.store_id()));
     RecordMessage(event, item.sequence, draft.language.language,
                   config_.max_conversation_messages(), *conversation);
     proto::Draft stored_draft = StoreDraft(draft, event, item.sequence, now,

@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -64,10 +65,14 @@ class Pipeline {
 
  private:
   void Loop();
+  const templates::StorePolicy& PolicyOf(std::string_view store_id) const;
 
   EventStore& store_;
   const templates::Drafter& drafter_;
   const proto::TemplatesConfig config_;
+  // The stores' policies, converted from config_ once rather than for every message.
+  std::map<std::string, templates::StorePolicy, std::less<>> store_policies_;
+  templates::StorePolicy default_policy_;
   const Clock& clock_;
   PipelineObserver* observer_;
 
