@@ -70,11 +70,11 @@ class Pipeline {
   EventStore& store_;
   const templates::Drafter& drafter_;
   const proto::TemplatesConfig config_;
+  const Clock& clock_;
+  PipelineObserver* observer_;
   // The stores' policies, converted from config_ once rather than for every message.
   std::map<std::string, templates::StorePolicy, std::less<>> store_policies_;
   templates::StorePolicy default_policy_;
-  const Clock& clock_;
-  PipelineObserver* observer_;
 
   std::mutex mutex_;
   std::condition_variable wake_;
