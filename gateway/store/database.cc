@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "base/log.h"
+#include "gateway/store/counter_merge.h"
 
 namespace csgw::gateway::store_db {
 namespace {
@@ -41,6 +42,11 @@ rocksdb::ColumnFamilyOptions MakeCfOptions(std::string_view name) {
     rocksdb::BlockBasedTableOptions table;
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  } else if (name == kColumnFamilyNames[static_cast<size_t>(Cf::kOdrCounters)]) {
+    // Every counted event adds a delta as a merge operand; reads and compactions sum them.
+    // Set on read-only opens too: a read of a key with operands needs the operator.
+    options.write_buffer_size = 16u << 20;
+    options.merge_operator = NewCounterMergeOperator();
   } else if (name == kColumnFamilyNames[static_cast<size_t>(Cf::kQueue)] ||
              name == kColumnFamilyNames[static_cast<size_t>(Cf::kStoreEvents)]) {
     options.write_buffer_size = 16u << 20;

@@ -27,6 +27,9 @@ enum class Cf : size_t {
   kTimers,
   kTimerIds,
   kDisputes,
+  kOdrCounters,  // odr daily counters, summed by the merge operator of counter_merge.h
+  kOdrFacts,
+  kOdrAlerts,
   kCount
 };
 
@@ -34,8 +37,9 @@ enum class Cf : size_t {
 // more (later components add theirs); Open opens those too, since RocksDB refuses to open a
 // database without all of them.
 inline constexpr std::array<std::string_view, static_cast<size_t>(Cf::kCount)> kColumnFamilyNames =
-    {"events",        "dedupe", "queue",  "cursors",   "store_events",
-     "conversations", "orders", "timers", "timer_ids", "disputes"};
+    {"events",    "dedupe",   "queue",        "cursors",   "store_events", "conversations",
+     "orders",    "timers",   "timer_ids",    "disputes",  "odr_counters", "odr_facts",
+     "odr_alerts"};
 
 // kStorageFailure naming the operation, the database path and RocksDB's reason.
 Error StorageError(std::string_view operation, std::string_view dir, const rocksdb::Status& status);

@@ -125,6 +125,12 @@ class EventStore::Impl {
     for (uint64_t sequence : state.done) {
       batch.Delete(db_->cf(Cf::kQueue), store_keys::EncodeSequence(sequence));
     }
+    for (const odr::CounterDelta& delta : state.merges) {
+      if (delta.values.empty()) continue;
+      auto key = odr::EncodeCounterKey(delta.key);
+      if (!key) return key.error();
+      batch.Merge(db_->cf(Cf::kOdrCounters), key.value(), odr::EncodeCounters(delta.values));
+    }
     // Timer changes read the current due time of each id: one timer writer at a time, so that
     // two firers cannot both see a timer pending.
     std::lock_guard lock(timers_mutex_);
@@ -184,6 +190,77 @@ class EventStore::Impl {
       return StorageError("commit state", db_->dir(), s);
     }
     return Ok();
+  }
+
+  Result<void> ReplaceOdr(std::string_view store_id, std::span<const TableWrite> facts,
+                          std::span<const odr::CounterDelta> counters) {
+    if (options_.read_only) return MakeError(Errc::kNotReady, "store is open read-only");
+    if (store_id.empty() || store_id.find('\0') != std::string_view::npos) {
+      return MakeError(Errc::kInvalidField, "store id must be non-empty and free of NUL");
+    }
+    std::string facts_prefix(store_id);
+    facts_prefix.push_back('\0');
+    std::string counters_prefix = odr::CounterKeyPrefix(store_id, "");
+    counters_prefix.pop_back();  // "odr1\0<store>\0": every rule set of the store
+    // Checked before anything is deleted, so a bad call changes nothing.
+    for (const TableWrite& w : facts) {
+      if (w.table != Table::kOdrFacts || !w.key.starts_with(facts_prefix)) {
+        return MakeError(Errc::kInvalidField, "rebuild fact records must be kOdrFacts of store " +
+                                                  std::string(store_id));
+      }
+    }
+    for (const odr::CounterDelta& c : counters) {
+      if (c.key.store_id != store_id) {
+        return MakeError(Errc::kInvalidField,
+                         "rebuild counters must be of store " + std::string(store_id));
+      }
+    }
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    {
+      rocksdb::WriteBatch batch;
+      // Both prefixes end in '\0', so "<prefix without it>\x01" bounds exactly their keys.
+      auto end_of = [](std::string prefix) {
+        prefix.back() = '\x01';
+        return prefix;
+      };
+      batch.DeleteRange(db_->cf(Cf::kOdrFacts), facts_prefix, end_of(facts_prefix));
+      batch.DeleteRange(db_->cf(Cf::kOdrCounters), counters_prefix, end_of(counters_prefix));
+      if (const rocksdb::Status s = db_->db().Write(sync, &batch); !s.ok()) {
+        MarkUnhealthy("rebuild odr", s);
+        return StorageError("rebuild odr", db_->dir(), s);
+      }
+    }
+    // Bounded writes: a store with millions of orders must not build one huge batch.
+    constexpr size_t kChunk = 10000;
+    rocksdb::WriteBatch batch;
+    auto flush = [&]() -> Result<void> {
+      if (batch.Count() == 0) return Ok();
+      const rocksdb::Status s = db_->db().Write(sync, &batch);
+      batch.Clear();
+      if (!s.ok()) {
+        MarkUnhealthy("rebuild odr", s);
+        return StorageError("rebuild odr", db_->dir(), s);
+      }
+      return Ok();
+    };
+    for (const TableWrite& w : facts) {
+      batch.Put(db_->cf(Cf::kOdrFacts), w.key, w.value);
+      if (batch.Count() >= kChunk) {
+        if (auto ok = flush(); !ok) return ok;
+      }
+    }
+    for (const odr::CounterDelta& c : counters) {
+      if (c.values.empty()) continue;
+      auto key = odr::EncodeCounterKey(c.key);
+      if (!key) return key.error();
+      // A Put, not a merge: the range deletion above left nothing to add to.
+      batch.Put(db_->cf(Cf::kOdrCounters), key.value(), odr::EncodeCounters(c.values));
+      if (batch.Count() >= kChunk) {
+        if (auto ok = flush(); !ok) return ok;
+      }
+    }
+    return flush();
   }
 
   Result<std::vector<proto::Timer>> DueTimers(int64_t now_ms, size_t limit) {
@@ -520,6 +597,24 @@ Result<std::optional<std::string>> EventStore::GetRecord(Table table, std::strin
 Result<std::vector<std::pair<std::string, std::string>>> EventStore::ScanRecords(
     Table table, std::string_view prefix, std::string_view after_key, size_t limit) const {
   return store_db::ScanRecords(impl_->db(), table, prefix, after_key, limit);
+}
+
+Result<std::vector<std::pair<odr::Day, odr::Counters>>> EventStore::ReadCounters(
+    std::string_view store_id, std::string_view rule_set, odr::Day from, odr::Day to) const {
+  return store_db::ReadCounters(impl_->db(), store_id, rule_set, from, to);
+}
+
+Result<std::vector<std::string>> EventStore::CounterRuleSets(std::string_view store_id) const {
+  return store_db::CounterRuleSets(impl_->db(), store_id);
+}
+
+Result<std::vector<std::string>> EventStore::StoreIds() const {
+  return store_db::StoreIds(impl_->db());
+}
+
+Result<void> EventStore::ReplaceOdr(std::string_view store_id, std::span<const TableWrite> facts,
+                                    std::span<const odr::CounterDelta> counters) {
+  return impl_->ReplaceOdr(store_id, facts, counters);
 }
 
 Result<void> EventStore::PutCursor(std::string_view name, std::string_view value) {

@@ -14,6 +14,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "odr/counters.h"
 #include "proto/proto.h"
 
 namespace csgw::gateway {
@@ -60,9 +61,12 @@ struct Appended {
   bool duplicate = false;
 };
 
-// Derived state the pipeline keeps beside the log, as serialised protos keyed by the caller.
+// Derived state the pipeline keeps beside the log, as serialised records keyed by the caller.
 // kDisputes: proto::StoredDispute under "<marketplace>/<store>/<dispute id>".
-enum class Table { kConversations, kOrders, kDisputes };
+// kOdrFacts: ODR fact records (odr/facts_codec.h) and kOdrAlerts: ODR alert records and alert
+// evaluation state (gateway/pipeline/odr_alerts.h). Every key of these two starts with
+// "<store id>\0" (ReplaceOdr relies on it for kOdrFacts).
+enum class Table { kConversations, kOrders, kDisputes, kOdrFacts, kOdrAlerts };
 
 struct TableWrite {
   Table table;
@@ -80,6 +84,11 @@ struct StateBatch {
   std::vector<proto::Timer> schedule;  // by id: a pending timer with the same id is moved
   std::vector<std::string> cancel;     // ids; absent ones are ignored
   std::vector<std::string> fired;      // ids that must be pending now
+  // ODR counter deltas, added to the stored counters by the "odr_counters" merge operator in
+  // the same atomic write as everything above: a step redone after a crash was written either
+  // whole (its work item acknowledged with it) or not at all, so a delta is never counted twice
+  // or lost. Store id and rule set must be non-empty and free of NUL.
+  std::vector<odr::CounterDelta> merges;
   // Synced to disk before returning. Work acknowledgements need not be (redone after a crash),
   // timers that fired with an effect outside the store (a message sent) must be.
   bool sync = false;
@@ -170,6 +179,26 @@ class EventStore {
                                                                        std::string_view after_key,
                                                                        size_t limit) const;
 
+  // ODR counters (odr/counters.h), summed over every delta committed. The days in [from, to]
+  // that have counters for `store_id` under `rule_set` (odr::RuleSet::Key()), ascending: one
+  // range scan, the read odr::BuildReport makes (through StoreCounterSource below).
+  Result<std::vector<std::pair<odr::Day, odr::Counters>>> ReadCounters(std::string_view store_id,
+                                                                       std::string_view rule_set,
+                                                                       odr::Day from,
+                                                                       odr::Day to) const;
+  // The rule-set keys `store_id` has counters under, ascending.
+  Result<std::vector<std::string>> CounterRuleSets(std::string_view store_id) const;
+  // The store ids that have events, ascending (one seek per store, not per event).
+  Result<std::vector<std::string>> StoreIds() const;
+  // `csgw odr rebuild`: replaces every ODR counter (all rule sets) and every kOdrFacts record of
+  // `store_id` by `counters` and `facts` (whose keys must start with "<store_id>\0"). Alerts
+  // and their evaluation state stay. The old ones go in one write, the new ones follow in
+  // bounded writes, all synced: an interrupted rebuild leaves partial figures that the next
+  // rebuild replaces. Run it only while nothing else counts into the store (the gateway holds
+  // the database lock while it runs).
+  Result<void> ReplaceOdr(std::string_view store_id, std::span<const TableWrite> facts,
+                          std::span<const odr::CounterDelta> counters);
+
   // Connector cursors ("aliexpress/<store>/messages" → opaque position), written with sync.
   Result<void> PutCursor(std::string_view name, std::string_view value);
   Result<std::optional<std::string>> GetCursor(std::string_view name) const;
@@ -188,6 +217,22 @@ class EventStore {
  private:
   explicit EventStore(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
+};
+
+// The store's counters as the odr library reads them. Thread-safe as EventStore is; `store` must
+// outlive it.
+class StoreCounterSource final : public odr::CounterSource {
+ public:
+  explicit StoreCounterSource(const EventStore& store) : store_(store) {}
+  Result<std::vector<std::pair<odr::Day, odr::Counters>>> Range(std::string_view store_id,
+                                                                std::string_view rule_set,
+                                                                odr::Day from,
+                                                                odr::Day to) const override {
+    return store_.ReadCounters(store_id, rule_set, from, to);
+  }
+
+ private:
+  const EventStore& store_;
 };
 
 }  // namespace csgw::gateway

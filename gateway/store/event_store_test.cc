@@ -898,7 +898,7 @@ TEST_F(EventStoreTest, OpensADatabaseWithOtherComponentsColumnFamilies) {
     std::unique_ptr<rocksdb::DB> db(raw);
     rocksdb::ColumnFamilyHandle* handle = nullptr;
     ASSERT_TRUE(
-        db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "odr_counters", &handle).ok());
+        db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "analytics", &handle).ok());
     ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handle, "k", "v").ok());
     ASSERT_TRUE(db->DestroyColumnFamilyHandle(handle).ok());
     ASSERT_TRUE(db->Close().ok());
@@ -912,9 +912,10 @@ TEST_F(EventStoreTest, OpensADatabaseWithOtherComponentsColumnFamilies) {
   std::vector<std::string> names;
   ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
   std::sort(names.begin(), names.end());
-  EXPECT_EQ(names, (std::vector<std::string>{"conversations", "cursors", "dedupe", "default",
-                                             "disputes", "events", "odr_counters", "orders",
-                                             "queue", "store_events", "timer_ids", "timers"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"analytics", "conversations", "cursors", "dedupe",
+                                             "default", "disputes", "events", "odr_alerts",
+                                             "odr_counters", "odr_facts", "orders", "queue",
+                                             "store_events", "timer_ids", "timers"}));
   store = OpenStore();
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->LastSequence(), 1u);

@@ -152,6 +152,10 @@ Cf TableCf(Table table) {
       return Cf::kOrders;
     case Table::kDisputes:
       return Cf::kDisputes;
+    case Table::kOdrFacts:
+      return Cf::kOdrFacts;
+    case Table::kOdrAlerts:
+      return Cf::kOdrAlerts;
   }
   return Cf::kConversations;
 }
@@ -255,6 +259,77 @@ Result<std::optional<proto::Timer>> GetTimer(const Database& db, std::string_vie
   proto::Timer timer;
   if (!timer.ParseFromString(value)) return CorruptRecord("timer", *due.value(), db.dir());
   return std::optional<proto::Timer>(std::move(timer));
+}
+
+Result<std::vector<std::pair<odr::Day, odr::Counters>>> ReadCounters(const Database& db,
+                                                                     std::string_view store_id,
+                                                                     std::string_view rule_set,
+                                                                     odr::Day from, odr::Day to) {
+  std::vector<std::pair<odr::Day, odr::Counters>> out;
+  auto first = odr::EncodeCounterKey(odr::CounterKey{std::string(store_id), std::string(rule_set), from});
+  if (!first) return first.error();
+  if (to < from) return out;
+  const std::string last = odr::CounterKeyPrefix(store_id, rule_set) + odr::EncodeDay(to);
+  rocksdb::ReadOptions options;
+  // The day is the key's fixed-width tail: the range is exactly [first, last].
+  const std::string upper = last + '\0';
+  const rocksdb::Slice upper_slice(upper);
+  options.iterate_upper_bound = &upper_slice;
+  const std::unique_ptr<rocksdb::Iterator> it(db.db().NewIterator(options, db.cf(Cf::kOdrCounters)));
+  for (it->Seek(first.value()); it->Valid(); it->Next()) {
+    auto key = odr::DecodeCounterKey(it->key().ToStringView());
+    if (!key) return MakeError(Errc::kStorageFailure, "corrupt odr counter key in " + db.dir());
+    auto counters = odr::DecodeCounters(it->value().ToStringView());
+    if (!counters) {
+      return MakeError(Errc::kStorageFailure, "corrupt odr counters of " + std::string(store_id) +
+                                                  " on " + odr::FormatDay(key.value().day) +
+                                                  " in " + db.dir());
+    }
+    // Deltas that cancelled out leave an empty value behind: no counters that day.
+    if (counters.value().empty()) continue;
+    out.emplace_back(key.value().day, std::move(counters).value());
+  }
+  if (!it->status().ok()) return StorageError("read odr counters", db.dir(), it->status());
+  return out;
+}
+
+Result<std::vector<std::string>> CounterRuleSets(const Database& db, std::string_view store_id) {
+  std::vector<std::string> out;
+  if (store_id.empty() || store_id.find('\0') != std::string_view::npos) {
+    return MakeError(Errc::kInvalidField, "store id must be non-empty and free of NUL");
+  }
+  std::string prefix = odr::CounterKeyPrefix(store_id, "");
+  prefix.pop_back();  // "odr1\0<store>\0": the rule set follows
+  const auto it = NewIterator(db, Cf::kOdrCounters);
+  for (it->Seek(prefix); it->Valid(); ) {
+    const std::string_view key = it->key().ToStringView();
+    if (!key.starts_with(prefix)) break;
+    const size_t end = key.find('\0', prefix.size());
+    if (end == std::string_view::npos) {
+      return MakeError(Errc::kStorageFailure, "corrupt odr counter key in " + db.dir());
+    }
+    std::string rule_set(key.substr(prefix.size(), end - prefix.size()));
+    // Past every day of this rule set: its keys continue with '\0', "\x01" sorts after them.
+    it->Seek(prefix + rule_set + '\x01');
+    out.push_back(std::move(rule_set));
+  }
+  if (!it->status().ok()) return StorageError("list odr rule sets", db.dir(), it->status());
+  return out;
+}
+
+Result<std::vector<std::string>> StoreIds(const Database& db) {
+  std::vector<std::string> out;
+  const auto it = NewIterator(db, Cf::kStoreEvents);
+  for (it->SeekToFirst(); it->Valid();) {
+    const std::string_view key = it->key().ToStringView();
+    const size_t end = key.find('\0');
+    if (end == std::string_view::npos) return CorruptRecord("store index key", 0, db.dir());
+    std::string store(key.substr(0, end));
+    it->Seek(store + '\x01');  // past every "<store>\0<sequence>" key
+    out.push_back(std::move(store));
+  }
+  if (!it->status().ok()) return StorageError("list stores", db.dir(), it->status());
+  return out;
 }
 
 Result<uint64_t> LastStoredSequence(const Database& db) {

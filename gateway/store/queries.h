@@ -47,6 +47,14 @@ Result<std::vector<proto::Timer>> DueTimers(const Database& db, uint64_t from_ms
 Result<std::optional<uint64_t>> NextTimerDue(const Database& db, uint64_t from_ms);
 Result<std::optional<proto::Timer>> GetTimer(const Database& db, std::string_view id);
 
+// See EventStore::ReadCounters, CounterRuleSets and StoreIds.
+Result<std::vector<std::pair<odr::Day, odr::Counters>>> ReadCounters(const Database& db,
+                                                                     std::string_view store_id,
+                                                                     std::string_view rule_set,
+                                                                     odr::Day from, odr::Day to);
+Result<std::vector<std::string>> CounterRuleSets(const Database& db, std::string_view store_id);
+Result<std::vector<std::string>> StoreIds(const Database& db);
+
 // The highest sequence in "events", 0 when there is none: where Open resumes numbering.
 Result<uint64_t> LastStoredSequence(const Database& db);
 
