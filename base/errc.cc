@@ -34,6 +34,8 @@ constexpr std::array<Row, static_cast<size_t>(Errc::kCount)> kTable{{
     {Errc::kNotReady, 503, "not_ready"},
     {Errc::kStorageFailure, 503, "storage_failure"},
     {Errc::kInternal, 500, "internal"},
+    {Errc::kUpstreamUnavailable, 502, "upstream_unavailable"},
+    {Errc::kUpstreamTimeout, 504, "upstream_timeout"},
 }};
 
 constexpr bool TableIsInEnumOrder() {

@@ -28,6 +28,8 @@ enum class Errc {
   kNotReady,              // store or config not ready yet, or shutting down
   kStorageFailure,        // the store failed to read or write
   kInternal,              // a bug: never expected
+  kUpstreamUnavailable,   // an outbound call failed: DNS, refused, TLS, reset (retryable)
+  kUpstreamTimeout,       // an outbound call got no complete answer in time (retryable)
   kCount                  // not an error: the number of enumerators
 };
 
