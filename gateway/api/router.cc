@@ -20,8 +20,9 @@ Error MethodNotAllowed(const http::Request& request) {
 
 }  // namespace
 
-Router::Router(Ingest& ingest, const EventStore& store, GatewayMetrics& metrics)
-    : ingest_(ingest), store_(store), metrics_(metrics) {}
+Router::Router(Ingest& ingest, const EventStore& store, GatewayMetrics& metrics,
+               const ApiRoutes* api)
+    : ingest_(ingest), store_(store), metrics_(metrics), api_(api) {}
 
 std::string Router::RouteOf(const http::Request& request) const {
   const std::string& p = request.path;
@@ -33,6 +34,9 @@ std::string Router::RouteOf(const http::Request& request) const {
                              : "/v1/webhooks/{unknown}";
   }
   if (p == "/v1/events" || p == "/healthz" || p == "/readyz" || p == "/metrics") return p;
+  if (api_ != nullptr) {
+    if (auto route = api_->RouteOf(request)) return *std::move(route);
+  }
   return "other";
 }
 
@@ -65,7 +69,7 @@ void Router::Handle(http::Request request, http::Responder respond) {
   } else if (path == "/metrics") {
     if (!get) return counted(ErrorResponse(MethodNotAllowed(request)));
     counted(http::Response{200, "text/plain; version=0.0.4; charset=utf-8", metrics_.Render(), {}});
-  } else {
+  } else if (api_ == nullptr || !api_->Dispatch(request, counted)) {
     counted(
         ErrorResponse(MakeError(Errc::kNotFound, "no route for " + request.method + " " +
                                                      (path.size() > 200 ? "<long path>" : path))));

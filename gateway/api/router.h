@@ -6,6 +6,7 @@
 
 #include "gateway/api/ingest.h"
 #include "gateway/api/metrics.h"
+#include "gateway/api/routes.h"
 #include "gateway/http/types.h"
 #include "gateway/store/event_store.h"
 
@@ -17,10 +18,13 @@ namespace csgw::gateway {
 //   GET      /healthz                     the process is up
 //   GET      /readyz                      store healthy and config loaded: 200, else 503
 //   GET      /metrics                     Prometheus text
+//   ...      the authenticated API routes (ApiRoutes), when given
 // Thread-safe.
 class Router final : public http::Handler {
  public:
-  Router(Ingest& ingest, const EventStore& store, GatewayMetrics& metrics);
+  // `api` may be null (no agent API); it must be complete before serving and outlive the router.
+  Router(Ingest& ingest, const EventStore& store, GatewayMetrics& metrics,
+         const ApiRoutes* api = nullptr);
 
   // Set once the config is loaded and the server listens; cleared when shutting down.
   void SetReady(bool ready) { ready_.store(ready); }
@@ -36,6 +40,7 @@ class Router final : public http::Handler {
   Ingest& ingest_;
   const EventStore& store_;
   GatewayMetrics& metrics_;
+  const ApiRoutes* api_;
   std::atomic<bool> ready_{false};
 };
 

@@ -2,6 +2,8 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -46,6 +48,224 @@ bool IsValidStoreId(std::string_view id) {
 
 constexpr char kStoreIdShape[] = "must be 1..128 characters of [A-Za-z0-9._:-]";
 
+bool IsDigits(std::string_view s) {
+  if (s.empty() || s.size() > 20) return false;
+  for (const char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// scheme://host[:port][/prefix] without a trailing '/', query or fragment: the senders append
+// "/path?query" to it, so anything after the prefix would corrupt every URL.
+bool IsValidBaseUrl(std::string_view url) {
+  size_t host = 0;
+  if (url.substr(0, 8) == "https://") {
+    host = 8;
+  } else if (url.substr(0, 7) == "http://") {
+    host = 7;
+  } else {
+    return false;
+  }
+  if (url.size() == host || url[host] == '/' || url.back() == '/') return false;
+  for (const char c : url) {
+    if (c <= ' ' || c == '?' || c == '#' || c == '\\' || static_cast<unsigned char>(c) >= 0x7f) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Marketplace accounts (Config.accounts) and the app-level keys their senders and pollers
+// need: a send or poll must never be the first to find a missing key.
+void ValidateAccounts(const proto::Config& config, std::vector<std::string>& problems) {
+  const auto& m = config.marketplaces();
+  std::set<std::pair<std::string, std::string>> seen;
+  for (int i = 0; i < config.accounts_size(); ++i) {
+    const auto& a = config.accounts(i);
+    const std::string where = "accounts[" + std::to_string(i) + "]";
+    const std::string& mp = a.marketplace();
+    if (mp != "ozon" && mp != "mercadolibre" && mp != "lazada" && mp != "shopee" && mp != "ebay" &&
+        mp != "aliexpress" && mp != "wildberries") {
+      problems.push_back(where +
+                         ".marketplace must be one of ozon, mercadolibre, lazada, shopee, ebay, "
+                         "aliexpress, wildberries");
+      continue;
+    }
+    if (!IsValidStoreId(a.store_id())) {
+      problems.push_back(where + ".store_id " + kStoreIdShape);
+    } else if (!seen.insert({mp, a.store_id()}).second) {
+      problems.push_back(where + ": " + mp + " store " + a.store_id() + " is listed twice");
+    }
+    if (!a.api_base_url().empty() && !IsValidBaseUrl(a.api_base_url())) {
+      problems.push_back(where +
+                         ".api_base_url must be http(s)://host[:port][/prefix] without a "
+                         "trailing '/', query or fragment");
+    }
+    if (mp == "ozon") {
+      CheckSecret(a.api_key(), where + ".api_key", true, problems);
+      if (!a.client_id().empty() && !IsDigits(a.client_id())) {
+        problems.push_back(where + ".client_id must be digits");
+      }
+    } else {
+      CheckSecret(a.access_token(), where + ".access_token", true, problems);
+    }
+    if (mp == "shopee") {
+      if (!IsDigits(a.shop_id().empty() ? a.store_id() : a.shop_id())) {
+        problems.push_back(where + ".shop_id (default store_id) must be digits");
+      }
+      if (!m.has_shopee() || m.shopee().partner_id() == 0) {
+        problems.push_back(where + ": marketplaces.shopee.partner_id is required to sign calls");
+      }
+    }
+    if (mp == "lazada") {
+      if (!m.has_lazada()) {
+        problems.push_back(where + ": marketplaces.lazada (app_key, app_secret) is required");
+      }
+      const std::string& site = a.site();
+      if (a.api_base_url().empty() && site != "SG" && site != "MY" && site != "VN" &&
+          site != "TH" && site != "PH" && site != "ID") {
+        problems.push_back(where +
+                           ".site must be SG, MY, VN, TH, PH or ID (it picks the API host) "
+                           "unless api_base_url is set");
+      }
+    }
+    if (mp == "aliexpress" && !m.has_aliexpress()) {
+      problems.push_back(where + ": marketplaces.aliexpress (app_key, app_secret) is required");
+    }
+    if (mp == "mercadolibre" && !a.seller_id().empty() && !IsDigits(a.seller_id())) {
+      problems.push_back(where + ".seller_id must be digits");
+    }
+  }
+  if (m.has_aliexpress()) {
+    const auto& ae = m.aliexpress();
+    if (ae.app_key().empty()) problems.push_back("marketplaces.aliexpress.app_key is required");
+    CheckSecret(ae.app_secret(), "marketplaces.aliexpress.app_secret", true, problems);
+    if (ae.protocol() != "iop" && ae.protocol() != "top") {
+      problems.push_back("marketplaces.aliexpress.protocol must be iop or top");
+    }
+    if (ae.sign_method() != "md5" && ae.sign_method() != "hmac" &&
+        ae.sign_method() != "hmac-sha256") {
+      problems.push_back("marketplaces.aliexpress.sign_method must be md5, hmac or hmac-sha256");
+    }
+    if (ae.poll_interval_seconds() > 86400 || ae.initial_lookback_hours() > 24 * 90) {
+      problems.push_back(
+          "marketplaces.aliexpress.poll_interval_seconds must be <= 86400 and "
+          "initial_lookback_hours <= 2160");
+    }
+  }
+  if (m.has_wildberries()) {
+    const auto& wb = m.wildberries();
+    if (wb.poll_interval_seconds() > 86400 || wb.initial_lookback_hours() > 24 * 90) {
+      problems.push_back(
+          "marketplaces.wildberries.poll_interval_seconds must be <= 86400 and "
+          "initial_lookback_hours <= 2160");
+    }
+  }
+  for (const auto& site : m.mercadolibre().messaging_agent_sites()) {
+    const bool code = site.size() == 3 && site[0] == 'M' &&
+                      std::isupper(static_cast<unsigned char>(site[1])) &&
+                      std::isupper(static_cast<unsigned char>(site[2]));
+    if (!code && site != "none") {
+      problems.push_back("marketplaces.mercadolibre.messaging_agent_sites: " + site +
+                         " is not a site id like MLB (or \"none\")");
+    }
+  }
+}
+
+}  // namespace
+
+namespace {
+
+void ValidateApiUsers(const proto::ApiConfig& api, std::vector<std::string>& problems) {
+  std::set<std::string> names;
+  for (const auto& user : api.users()) {
+    const std::string field = "api.users[" + user.name() + "]";
+    if (user.name().empty()) problems.push_back("api.users[].name is required");
+    if (!names.insert(user.name()).second) problems.push_back("api.users: duplicate name " + user.name());
+    if (user.role() != "agent" && user.role() != "account_manager" && user.role() != "admin") {
+      problems.push_back(field + ".role must be agent, account_manager or admin");
+    }
+    if (user.stores().empty()) problems.push_back(field + ".stores is required (\"*\" for all)");
+    for (const auto& store : user.stores()) {
+      if (store.empty() || store.size() > 128) {
+        problems.push_back(field + ".stores: ids are 1..128 characters");
+      }
+    }
+    CheckSecret(user.token(), field + ".token", true, problems);
+  }
+  if (api.max_page_size() > 10'000) problems.push_back("api.max_page_size must be <= 10000");
+}
+
+void ValidateOutbound(const proto::OutboundConfig& o, std::vector<std::string>& problems) {
+  if (o.timeout_ms() > 600'000) problems.push_back("outbound.timeout_ms must be <= 600000");
+  if (o.initial_delay_ms() > o.max_delay_ms()) {
+    problems.push_back("outbound.initial_delay_ms must be <= outbound.max_delay_ms");
+  }
+  if (o.max_attempts() > 1000) problems.push_back("outbound.max_attempts must be <= 1000");
+  if (!(o.rate_per_second() > 0) || o.rate_per_second() > 10'000) {
+    problems.push_back("outbound.rate_per_second must be within (0, 10000]");
+  }
+  if (o.max_in_flight() > 10'000) problems.push_back("outbound.max_in_flight must be <= 10000");
+}
+
+// A positive exact decimal such as "0.011" (no sign, exponent or separators).
+bool IsPositiveDecimal(std::string_view text) {
+  const size_t dot = text.find('.');
+  const std::string_view whole = text.substr(0, dot);
+  const std::string_view fraction =
+      dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
+  if (whole.empty() || whole.size() > 12 || fraction.size() > 12) return false;
+  if (dot != std::string_view::npos && fraction.empty()) return false;
+  bool nonzero = false;
+  for (std::string_view part : {whole, fraction}) {
+    for (const char c : part) {
+      if (c < '0' || c > '9') return false;
+      nonzero = nonzero || c != '0';
+    }
+  }
+  return nonzero;
+}
+
+// The ODR section's shape; that each rule-set id exists is checked when the rule sets are
+// loaded (gateway/pipeline/odr_counting.h), since rules_dir may add ids.
+void ValidateOdr(const proto::OdrConfig& odr, std::vector<std::string>& problems) {
+  std::set<std::string> stores;
+  for (int i = 0; i < odr.stores_size(); ++i) {
+    const proto::OdrStore& store = odr.stores(i);
+    const std::string field = "odr.stores[" + std::to_string(i) + "]";
+    if (store.store_id().empty() || store.store_id().size() > 128 ||
+        store.store_id().find('\0') != std::string::npos) {
+      problems.push_back(field + ".store_id must be 1..128 characters");
+    } else if (!stores.insert(store.store_id()).second) {
+      problems.push_back(field + ".store_id " + store.store_id() + " is listed twice");
+    }
+    for (const auto& id : store.rule_sets()) {
+      if (id.empty()) problems.push_back(field + ".rule_sets has an empty id");
+    }
+    const std::string& url = store.alert_webhook_url();
+    if (!url.empty() && !url.starts_with("https://") && !url.starts_with("http://")) {
+      problems.push_back(field + ".alert_webhook_url must be an http:// or https:// URL");
+    }
+    const bool has_secret =
+        store.alert_signing_secret().source_case() != proto::SecretRef::SOURCE_NOT_SET;
+    if (!url.empty() || has_secret) {
+      CheckSecret(store.alert_signing_secret(), field + ".alert_signing_secret", true, problems);
+    }
+    if (url.empty() && has_secret) {
+      problems.push_back(field + ".alert_signing_secret is set without alert_webhook_url");
+    }
+  }
+  for (const auto& [currency, rate] : odr.usd_rates()) {
+    const bool code = currency.size() == 3 && std::all_of(currency.begin(), currency.end(),
+                                                          [](char c) { return c >= 'A' && c <= 'Z'; });
+    if (!code) problems.push_back("odr.usd_rates: " + currency + " is not an ISO 4217 code");
+    if (!IsPositiveDecimal(rate)) {
+      problems.push_back("odr.usd_rates." + currency + " must be a positive decimal such as 0.011");
+    }
+  }
+}
+
 }  // namespace
 
 void ApplyDefaults(proto::Config& config) {
@@ -77,6 +297,35 @@ void ApplyDefaults(proto::Config& config) {
   auto& templates = *config.mutable_templates();
   if (templates.max_conversation_messages() == 0) templates.set_max_conversation_messages(200);
   if (templates.max_conversation_drafts() == 0) templates.set_max_conversation_drafts(50);
+
+  if (config.api().max_page_size() == 0) config.mutable_api()->set_max_page_size(200);
+  auto& outbound = *config.mutable_outbound();
+  if (outbound.timeout_ms() == 0) outbound.set_timeout_ms(15'000);
+  if (outbound.initial_delay_ms() == 0) outbound.set_initial_delay_ms(2'000);
+  if (outbound.max_delay_ms() == 0) outbound.set_max_delay_ms(300'000);
+  if (outbound.max_attempts() == 0) outbound.set_max_attempts(12);
+  if (outbound.max_age_seconds() == 0) outbound.set_max_age_seconds(86'400);
+  if (outbound.rate_per_second() == 0) outbound.set_rate_per_second(5);
+  if (outbound.max_in_flight() == 0) outbound.set_max_in_flight(64);
+
+  auto& m = *config.mutable_marketplaces();
+  // Only fill in marketplaces that are present: mutable_*() would enable them.
+  if (m.has_aliexpress()) {
+    auto& ae = *m.mutable_aliexpress();
+    if (ae.protocol().empty()) ae.set_protocol("iop");
+    if (ae.sign_method().empty()) ae.set_sign_method("hmac-sha256");
+    if (ae.poll_interval_seconds() == 0) ae.set_poll_interval_seconds(60);
+    if (ae.initial_lookback_hours() == 0) ae.set_initial_lookback_hours(72);
+  }
+  if (m.has_wildberries()) {
+    auto& wb = *m.mutable_wildberries();
+    if (wb.poll_interval_seconds() == 0) wb.set_poll_interval_seconds(30);
+    if (wb.initial_lookback_hours() == 0) wb.set_initial_lookback_hours(72);
+  }
+  if (m.has_mercadolibre() && m.mercadolibre().messaging_agent_sites().empty()) {
+    m.mutable_mercadolibre()->add_messaging_agent_sites("MLB");
+    m.mutable_mercadolibre()->add_messaging_agent_sites("MLC");
+  }
 }
 
 Result<void> ValidateConfig(const proto::Config& config) {
@@ -186,6 +435,17 @@ Result<void> ValidateConfig(const proto::Config& config) {
       problems.push_back("events_api.clients: duplicate name " + client.name());
     }
     CheckSecret(client.token(), "events_api.clients[" + client.name() + "].token", true, problems);
+  }
+  ValidateAccounts(config, problems);
+  ValidateApiUsers(config.api(), problems);
+  ValidateOutbound(config.outbound(), problems);
+  ValidateOdr(config.odr(), problems);
+  for (const auto& kind : config.schedule().proactive()) {
+    if (kind != "follow_up" && kind != "unpaid_reminder" && kind != "feedback_request" &&
+        kind != "shipping_notice") {
+      problems.push_back("schedule.proactive: unknown kind " + kind +
+                         " (follow_up, unpaid_reminder, feedback_request, shipping_notice)");
+    }
   }
 
   if (problems.empty()) return Ok();
