@@ -1,6 +1,7 @@
 #include "gateway/outbound/http_client.h"
 
 #include <curl/curl.h>
+#include <signal.h>
 
 #include <algorithm>
 #include <atomic>
@@ -23,7 +24,16 @@ namespace {
 // libcurl's process-wide setup, once, before the first handle. Never undone: the client may live
 // until exit, and curl_global_cleanup is not safe while any other thread uses curl.
 bool GlobalInit() {
-  static const bool ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  static const bool ok = [] {
+    // With CURLOPT_NOSIGNAL (required with threads) curl leaves SIGPIPE alone, and a TLS write to
+    // a connection the peer closed would kill the process. Ignore it unless the program already
+    // chose a handler.
+    struct sigaction current = {};
+    if (sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
+      signal(SIGPIPE, SIG_IGN);
+    }
+    return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  }();
   return ok;
 }
 
@@ -123,7 +133,7 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
 Error TransportError(const Transfer& t, CURLcode code) {
   const std::string where = t.request.method + " " + Origin(t.request.url) + ": ";
   const std::string detail = t.error[0] != '\0' ? std::string(t.error) : curl_easy_strerror(code);
-  if (t.body_too_large || code == CURLE_FILESIZE_EXCEEDED) {
+  if (t.body_too_large) {
     return MakeError(Errc::kPayloadTooLarge,
                      where + "response body is over " + std::to_string(t.max_body) + " bytes");
   }
@@ -369,9 +379,6 @@ class HttpClient::Impl {
     set(curl_easy_setopt(h, CURLOPT_WRITEDATA, &t));
     set(curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &OnHeader));
     set(curl_easy_setopt(h, CURLOPT_HEADERDATA, &t));
-    // Refuses up front a body whose Content-Length is over the cap; OnBody catches the rest.
-    set(curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
-                         static_cast<curl_off_t>(options_.max_response_bytes)));
     if (!options_.proxy.empty()) {
       set(curl_easy_setopt(h, CURLOPT_PROXY_SSL_VERIFYPEER, 1L));
       set(curl_easy_setopt(h, CURLOPT_PROXY_SSL_VERIFYHOST, 2L));

@@ -17,6 +17,7 @@
 // - Connections are reused: one multi handle keeps the connection and DNS caches for all
 //   transfers, with at most max_connections_per_host to one host.
 // - Proxies come only from the options, never from the environment (http_proxy and friends).
+// - The first Create sets SIGPIPE to ignored if it is at its default (see http_client.cc).
 #pragma once
 
 #include <chrono>

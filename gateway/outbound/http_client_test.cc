@@ -123,6 +123,20 @@ TEST_F(HttpClientTest, SendsHeadersAndBodyAndReadsTheAnswer) {
   EXPECT_FALSE(got.headers.count("expect"));  // no 100-continue round trip
 }
 
+// curl would announce a body over 1 MiB with "Expect: 100-continue" and wait for the go-ahead.
+TEST_F(HttpClientTest, SendsALargeBodyWithoutWaitingForContinue) {
+  auto client = MakeClient();
+  ASSERT_TRUE(client);
+  const std::string body(3 << 20, 'b');
+  auto result = client->SendSync(Post("/api/v1/seller/message", body));
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result.value().status, 200);
+  const auto requests = mock_->Requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].body.size(), body.size());
+  EXPECT_FALSE(requests[0].headers.count("expect"));
+}
+
 TEST_F(HttpClientTest, SendsEachMethodAndOnlyTheHeadersGiven) {
   auto client = MakeClient();
   ASSERT_TRUE(client);
@@ -260,6 +274,25 @@ TEST_F(HttpClientTest, RefusedConnectionIsUpstreamUnavailable) {
   auto again = client->SendSync(request);
   ASSERT_TRUE(again) << again.error().message;
   EXPECT_EQ(again.value().status, 200);
+}
+
+// A pooled connection the server dropped is not reused blindly: the send after the marketplace
+// comes back goes through.
+TEST_F(HttpClientTest, RecoversWhenTheServerGoesDownAndComesBack) {
+  auto client = MakeClient();
+  ASSERT_TRUE(client);
+  HttpRequest request = Post("/v1/chat/send/message");
+  request.timeout = milliseconds(2000);
+  ASSERT_TRUE(client->SendSync(request));
+  ASSERT_TRUE(mock_->SetDown(true));
+  auto down = client->SendSync(request);
+  ASSERT_FALSE(down);
+  EXPECT_EQ(down.error().code, Errc::kUpstreamUnavailable);
+  ASSERT_TRUE(mock_->SetDown(false));
+  auto back = client->SendSync(request);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back.value().status, 200);
+  EXPECT_EQ(mock_->RequestCount(), 2u);
 }
 
 TEST_F(HttpClientTest, ReusesOneConnectionForSequentialSends) {
