@@ -183,6 +183,7 @@ class HttpClient::Impl {
     // Idle connections kept for reuse: as many as can be busy at once.
     curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(options_.max_concurrent));
     thread_ = std::thread([this] { Loop(); });
+    client_thread_ = thread_.get_id();
     return Ok();
   }
 
@@ -210,7 +211,7 @@ class HttpClient::Impl {
   }
 
   Result<HttpResponse> SendSync(HttpRequest request) {
-    if (std::this_thread::get_id() == thread_.get_id()) std::abort();  // would wait for itself
+    if (std::this_thread::get_id() == client_thread_) std::abort();  // would wait for itself
     std::promise<Result<HttpResponse>> promise;
     auto future = promise.get_future();
     auto sent = Send(std::move(request), [&promise](Result<HttpResponse> result) {
@@ -221,7 +222,7 @@ class HttpClient::Impl {
   }
 
   void Stop() {
-    if (std::this_thread::get_id() == thread_.get_id()) std::abort();  // would join itself
+    if (std::this_thread::get_id() == client_thread_) std::abort();  // would join itself
     {
       std::lock_guard lock(mu_);
       stopping_ = true;
@@ -445,8 +446,9 @@ class HttpClient::Impl {
 
   const HttpClientOptions options_;
   CURLM* multi_ = nullptr;
-  std::thread thread_;
-  std::mutex join_mu_;  // one Stop joins; the others wait for it
+  std::thread thread_;             // joined under join_mu_
+  std::mutex join_mu_;             // one Stop joins; the others wait for it
+  std::thread::id client_thread_;  // set once by Start: thread_ itself changes when joined
 
   std::mutex mu_;
   bool stopping_ = false;                        // guarded by mu_
