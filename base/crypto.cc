@@ -8,6 +8,7 @@
 #include <openssl/sha.h>
 
 #include <cctype>
+#include <cstdlib>
 #include <memory>
 #include <utility>
 
@@ -68,6 +69,24 @@ std::string HmacSha256(std::string_view key, std::string_view message) {
 
 std::string HmacSha256Hex(std::string_view key, std::string_view message) {
   return HexEncode(HmacSha256(key, message));
+}
+
+std::string Md5(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  // EVP_Digest rather than MD5(): the low-level MD5 functions are deprecated in OpenSSL 3.
+  if (EVP_Digest(data.data(), data.size(), md, &len, EVP_md5(), nullptr) != 1) std::abort();
+  return std::string(reinterpret_cast<const char*>(md), len);
+}
+
+std::string Md5Hex(std::string_view data) { return HexEncode(Md5(data)); }
+
+std::string HmacMd5(std::string_view key, std::string_view message) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_md5(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), md, &len);
+  return std::string(reinterpret_cast<const char*>(md), len);
 }
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {

@@ -20,6 +20,13 @@ std::string HmacSha256(std::string_view key, std::string_view message);
 // Lower-case hex HMAC-SHA256.
 std::string HmacSha256Hex(std::string_view key, std::string_view message);
 
+// Raw 16-byte MD5 and its lower-case hex. MD5 is broken as a hash; it is here only because
+// the Alibaba TOP gateway (AliExpress) still signs requests with it (sign_method md5 / hmac).
+std::string Md5(std::string_view data);
+std::string Md5Hex(std::string_view data);
+// Raw 16-byte HMAC-MD5 (TOP sign_method "hmac").
+std::string HmacMd5(std::string_view key, std::string_view message);
+
 // Compares in time independent of where the inputs differ (lengths may leak).
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 

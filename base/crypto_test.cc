@@ -67,5 +67,20 @@ TEST(Crypto, RejectsGarbagePem) {
       EcPublicKey::FromPem("-----BEGIN PUBLIC KEY-----AAAA-----END PUBLIC KEY-----").has_value());
 }
 
+// RFC 1321 appendix A.5 test suite.
+TEST(Crypto, Md5MatchesRfc1321) {
+  EXPECT_EQ(Md5Hex(""), "d41d8cd98f00b204e9800998ecf8427e");
+  EXPECT_EQ(Md5Hex("abc"), "900150983cd24fb0d6963f7d28e17f72");
+  EXPECT_EQ(Md5Hex("message digest"), "f96b697d7cb7938d525a2f31aaf161d0");
+}
+
+// RFC 2202 section 2, test cases 1 and 2.
+TEST(Crypto, HmacMd5MatchesRfc2202) {
+  EXPECT_EQ(HexEncode(HmacMd5(std::string(16, '\x0b'), "Hi There")),
+            "9294727a3638bb1c13f48ef8158bfc9d");
+  EXPECT_EQ(HexEncode(HmacMd5("Jefe", "what do ya want for nothing?")),
+            "750c783e6ab0b503eaa86e310a5db738");
+}
+
 }  // namespace
 }  // namespace csgw::crypto

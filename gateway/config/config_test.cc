@@ -91,5 +91,60 @@ TEST(Config, EbayEndpointUrlHasNoQuery) {
               HasSubstr("marketplaces.ebay.endpoint_url must not have a query string"));
 }
 
+// Seller accounts (Config.accounts) and the app keys their senders and pollers need.
+TEST(Config, AccountsNeedTheirSecretsAndAppKeys) {
+  EXPECT_EQ(Problems(R"({"marketplaces":{"lazada":{"app_key":"100132","app_secret":{"env":"S"}},)"
+                     R"("shopee":{"callback_url":"https://gw.example.com/v1/webhooks/shopee",)"
+                     R"("partner_key":{"env":"K"},"partner_id":"2001887"},)"
+                     R"("aliexpress":{"app_key":"345","app_secret":{"env":"A"}},"wildberries":{}},)"
+                     R"("accounts":[{"marketplace":"ozon","store_id":"7","api_key":{"env":"O"}},)"
+                     R"({"marketplace":"lazada","store_id":"100094063","site":"SG",)"
+                     R"("access_token":{"file":"/run/lzd"}},)"
+                     R"({"marketplace":"shopee","store_id":"14701711","access_token":{"env":"T"}},)"
+                     R"({"marketplace":"aliexpress","store_id":"cn15","access_token":{"env":"T"},)"
+                     R"("api_base_url":"http://127.0.0.1:8081/ae"},)"
+                     R"({"marketplace":"wildberries","store_id":"wb-main","access_token":{"env":"W"}}]})"),
+            "");
+  const std::string problems = Problems(
+      R"({"accounts":[{"marketplace":"amazon","store_id":"a"},)"
+      R"({"marketplace":"ozon","store_id":"7"},)"
+      R"({"marketplace":"ozon","store_id":"7","api_key":{"env":"O"}},)"
+      R"({"marketplace":"mercadolibre","store_id":"bad id","access_token":{"env":"T"}},)"
+      R"({"marketplace":"lazada","store_id":"1","access_token":{"env":"T"},"site":"US"},)"
+      R"({"marketplace":"shopee","store_id":"shop","access_token":{"env":"T"}},)"
+      R"({"marketplace":"aliexpress","store_id":"cn1","access_token":{"env":"T"}},)"
+      R"({"marketplace":"ebay","store_id":"e1","access_token":{"env":"T"},)"
+      R"("api_base_url":"https://api.ebay.com/"}],)"
+      R"("marketplaces":{"mercadolibre":{"messaging_agent_sites":["mlb"]}}})");
+  for (const char* expected :
+       {"accounts[0].marketplace must be one of", "accounts[1].api_key: a secret reference",
+        "accounts[2]: ozon store 7 is listed twice", "accounts[3].store_id must be 1..128",
+        "accounts[4]: marketplaces.lazada (app_key, app_secret) is required",
+        "accounts[4].site must be SG, MY, VN, TH, PH or ID",
+        "accounts[5].shop_id (default store_id) must be digits",
+        "accounts[5]: marketplaces.shopee.partner_id is required",
+        "accounts[6]: marketplaces.aliexpress (app_key, app_secret) is required",
+        "accounts[7].api_base_url must be http(s)://host",
+        "marketplaces.mercadolibre.messaging_agent_sites: mlb is not a site id"}) {
+    EXPECT_THAT(problems, HasSubstr(expected));
+  }
+}
+
+TEST(Config, PolledMarketplacesGetDefaultsOnlyWhenPresent) {
+  auto config = ParseConfigJson(R"({"marketplaces":{"aliexpress":{"app_key":"1",)"
+                                R"("app_secret":{"env":"A"}},"mercadolibre":{}}})");
+  ASSERT_TRUE(config) << config.error().message;
+  const auto& m = config.value().marketplaces();
+  EXPECT_EQ(m.aliexpress().protocol(), "iop");
+  EXPECT_EQ(m.aliexpress().sign_method(), "hmac-sha256");
+  EXPECT_EQ(m.aliexpress().poll_interval_seconds(), 60u);
+  EXPECT_FALSE(m.has_wildberries());
+  ASSERT_EQ(m.mercadolibre().messaging_agent_sites_size(), 2);
+  EXPECT_EQ(m.mercadolibre().messaging_agent_sites(0), "MLB");
+  EXPECT_THAT(Problems(R"({"marketplaces":{"aliexpress":{"app_key":"1","app_secret":{"env":"A"},)"
+                       R"("protocol":"rest","sign_method":"sha1"}}})"),
+              HasSubstr("marketplaces.aliexpress.protocol must be iop or top"));
+}
+
 }  // namespace
 }  // namespace csgw::gateway
