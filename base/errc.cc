@@ -36,6 +36,7 @@ constexpr std::array<Row, static_cast<size_t>(Errc::kCount)> kTable{{
     {Errc::kInternal, 500, "internal"},
     {Errc::kUpstreamUnavailable, 502, "upstream_unavailable"},
     {Errc::kUpstreamTimeout, 504, "upstream_timeout"},
+    {Errc::kConflict, 409, "conflict"},
 }};
 
 constexpr bool TableIsInEnumOrder() {

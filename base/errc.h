@@ -30,6 +30,7 @@ enum class Errc {
   kInternal,              // a bug: never expected
   kUpstreamUnavailable,   // an outbound call failed: DNS, refused, TLS, reset (retryable)
   kUpstreamTimeout,       // an outbound call got no complete answer in time (retryable)
+  kConflict,              // the resource is not in a state that allows this (retry a sent message)
   kCount                  // not an error: the number of enumerators
 };
 

@@ -4,6 +4,7 @@
 #include "proto/csgw/v1/config.pb.h"
 #include "proto/csgw/v1/conversation.pb.h"
 #include "proto/csgw/v1/events.pb.h"
+#include "proto/csgw/v1/outbox.pb.h"
 #include "proto/csgw/v1/schedule.pb.h"
 
 namespace csgw {

@@ -39,8 +39,10 @@ Result<size_t> TimerRunner::FireDue(size_t limit) {
     if (auto committed = store_.Commit(batch); !committed) {
       // Another runner fired it first, or the store failed: either way not fired here.
       log::Warn("timer.not_fired", {{"id", timer.id()}, {"error", committed.error().message}});
+      if (handler != handlers_.end()) handler->second->Abandoned(timer);
       continue;
     }
+    if (handler != handlers_.end()) handler->second->Committed(timer);
     ++fired;
   }
   return fired;
@@ -57,6 +59,14 @@ void TimerRunner::Stop() {
   }
   wake_.notify_one();
   if (thread_.joinable()) thread_.join();
+}
+
+void TimerRunner::Notify() {
+  {
+    std::lock_guard lock(mutex_);
+    notified_ = true;
+  }
+  wake_.notify_one();
 }
 
 void TimerRunner::Loop() {
@@ -77,7 +87,8 @@ void TimerRunner::Loop() {
                          std::chrono::duration_cast<std::chrono::milliseconds>(kMaxSleep));
     }
     std::unique_lock lock(mutex_);
-    wake_.wait_for(lock, sleep, [&] { return stopping_; });
+    wake_.wait_for(lock, sleep, [&] { return stopping_ || notified_; });
+    notified_ = false;
   }
 }
 

@@ -23,6 +23,12 @@ class TimerHandler {
   // runner adds the timer itself to `batch.fired`. An error leaves the timer pending, to be
   // tried again in the next round.
   virtual Result<void> Fire(const proto::Timer& timer, TimePoint now, StateBatch& batch) = 0;
+  // After Fire's batch was committed: start what must follow the durable write (a send whose
+  // intent is now on disk).
+  virtual void Committed(const proto::Timer& /*timer*/) {}
+  // Fire's batch was not committed (the timer fired elsewhere, or the store failed): forget
+  // what Fire prepared.
+  virtual void Abandoned(const proto::Timer& /*timer*/) {}
 };
 
 class TimerRunner {
@@ -43,6 +49,8 @@ class TimerRunner {
   // so timers scheduled by other components are picked up without a notification).
   void Start();
   void Stop();
+  // Look for due timers now rather than within the second (a timer due now was scheduled).
+  void Notify();
 
  private:
   void Loop();
@@ -53,6 +61,7 @@ class TimerRunner {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool notified_ = false;
   std::thread thread_;
 };
 

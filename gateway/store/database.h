@@ -30,6 +30,8 @@ enum class Cf : size_t {
   kOdrCounters,  // odr daily counters, summed by the merge operator of counter_merge.h
   kOdrFacts,
   kOdrAlerts,
+  kOutbox,
+  kOutboxIndex,
   kCount
 };
 
@@ -39,7 +41,7 @@ enum class Cf : size_t {
 inline constexpr std::array<std::string_view, static_cast<size_t>(Cf::kCount)> kColumnFamilyNames =
     {"events",    "dedupe",   "queue",        "cursors",   "store_events", "conversations",
      "orders",    "timers",   "timer_ids",    "disputes",  "odr_counters", "odr_facts",
-     "odr_alerts"};
+     "odr_alerts", "outbox",   "outbox_index"};
 
 // kStorageFailure naming the operation, the database path and RocksDB's reason.
 Error StorageError(std::string_view operation, std::string_view dir, const rocksdb::Status& status);

@@ -122,6 +122,10 @@ class EventStore::Impl {
       if (w.key.empty()) return MakeError(Errc::kInvalidField, "record key is empty");
       batch.Put(db_->cf(store_db::TableCf(w.table)), w.key, w.value);
     }
+    for (const auto& e : state.erase) {
+      if (e.key.empty()) return MakeError(Errc::kInvalidField, "record key is empty");
+      batch.Delete(db_->cf(store_db::TableCf(e.table)), e.key);
+    }
     for (uint64_t sequence : state.done) {
       batch.Delete(db_->cf(Cf::kQueue), store_keys::EncodeSequence(sequence));
     }

@@ -66,12 +66,19 @@ struct Appended {
 // kOdrFacts: ODR fact records (odr/facts_codec.h) and kOdrAlerts: ODR alert records and alert
 // evaluation state (gateway/pipeline/odr_alerts.h). Every key of these two starts with
 // "<store id>\0" (ReplaceOdr relies on it for kOdrFacts).
-enum class Table { kConversations, kOrders, kDisputes, kOdrFacts, kOdrAlerts };
+// kOutbox: proto::OutboxEntry under its id; kOutboxIndex: empty values under
+// "dead/<store>/<id>" and "sending/<id>" (gateway/outbound/outbox.h).
+enum class Table { kConversations, kOrders, kDisputes, kOdrFacts, kOdrAlerts, kOutbox, kOutboxIndex };
 
 struct TableWrite {
   Table table;
   std::string key;
   std::string value;
+};
+
+struct TableKey {
+  Table table;
+  std::string key;
 };
 
 // Everything one step of processing changes, written in one atomic batch: the work items it
@@ -81,6 +88,7 @@ struct TableWrite {
 struct StateBatch {
   std::vector<uint64_t> done;
   std::vector<TableWrite> writes;
+  std::vector<TableKey> erase;         // records to delete, after `writes`
   std::vector<proto::Timer> schedule;  // by id: a pending timer with the same id is moved
   std::vector<std::string> cancel;     // ids; absent ones are ignored
   std::vector<std::string> fired;      // ids that must be pending now

@@ -914,8 +914,9 @@ TEST_F(EventStoreTest, OpensADatabaseWithOtherComponentsColumnFamilies) {
   std::sort(names.begin(), names.end());
   EXPECT_EQ(names, (std::vector<std::string>{"analytics", "conversations", "cursors", "dedupe",
                                              "default", "disputes", "events", "odr_alerts",
-                                             "odr_counters", "odr_facts", "orders", "queue",
-                                             "store_events", "timer_ids", "timers"}));
+                                             "odr_counters", "odr_facts", "orders", "outbox",
+                                             "outbox_index", "queue", "store_events", "timer_ids",
+                                             "timers"}));
   store = OpenStore();
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->LastSequence(), 1u);

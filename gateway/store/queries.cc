@@ -156,6 +156,10 @@ Cf TableCf(Table table) {
       return Cf::kOdrFacts;
     case Table::kOdrAlerts:
       return Cf::kOdrAlerts;
+    case Table::kOutbox:
+      return Cf::kOutbox;
+    case Table::kOutboxIndex:
+      return Cf::kOutboxIndex;
   }
   return Cf::kConversations;
 }
