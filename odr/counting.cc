@@ -563,16 +563,22 @@ Result<void> Recount::Add(const proto::Event& event, const EventContext& context
     if (event.order().order_id().empty()) {
       return MakeError(Errc::kMissingField, "event " + event.event_id() + ": order.order_id");
     }
-    OrderFacts& before = orders_[{event.store_id(), event.order().order_id()}];
+    OrderFacts& before =
+        orders_[{event.store_id(), event.marketplace(), event.order().order_id()}];
     std::map<std::string, BuyerFacts> buyers;
     for (const std::string& key : BuyerKeysFor(before, event, context)) {
-      buyers[key] = buyers_[{event.store_id(), key}];
+      auto it = buyers_.find({event.store_id(), event.marketplace(), key});
+      buyers[key] = it == buyers_.end() ? BuyerFacts{} : it->second;
     }
     auto counted = CountOrderEvent(rule_sets_, before, buyers, event, context);
     if (!counted) return counted.error();
     before = std::move(counted.value().order);
     for (auto& [key, facts] : counted.value().buyers) {
-      buyers_[{event.store_id(), key}] = std::move(facts);
+      if (facts.orders.empty()) {
+        buyers_.erase({event.store_id(), event.marketplace(), key});
+      } else {
+        buyers_[{event.store_id(), event.marketplace(), key}] = std::move(facts);
+      }
     }
     counters_.Apply(counted.value().deltas);
     return Ok();
@@ -582,8 +588,8 @@ Result<void> Recount::Add(const proto::Event& event, const EventContext& context
       return MakeError(Errc::kMissingField,
                        "event " + event.event_id() + ": buyer_message.conversation_id");
     }
-    ConversationFacts& before =
-        conversations_[{event.store_id(), event.buyer_message().conversation_id()}];
+    ConversationFacts& before = conversations_[{event.store_id(), event.marketplace(),
+                                                event.buyer_message().conversation_id()}];
     auto counted = CountMessageEvent(rule_sets_, before, event, context);
     if (!counted) return counted.error();
     before = std::move(counted.value().conversation);

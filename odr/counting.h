@@ -18,6 +18,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "base/clock.h"
@@ -160,16 +161,26 @@ Result<ConversationCount> CountMessageEvent(std::span<const RuleSet> rule_sets,
 // and the tests. Events other than orders, disputes, feedback and buyer messages are ignored.
 class Recount {
  public:
+  // Entities are kept apart per (store, marketplace, id): the same order or buyer id on two
+  // marketplaces is two entities, as in the live pipeline's records.
+  using EntityKey = std::tuple<std::string, std::string, std::string>;
+
   explicit Recount(std::vector<RuleSet> rule_sets) : rule_sets_(std::move(rule_sets)) {}
   // kMissingField for an order event without an order id or a message without a conversation.
   Result<void> Add(const proto::Event& event, const EventContext& context);
   const InMemoryCounters& counters() const { return counters_; }
+  // The facts after every event added (what the live pipeline would have stored): by
+  // (store, marketplace, order id), (store, marketplace, BuyerKey) and (store, marketplace,
+  // conversation id). Buyers whose facts became empty are left out.
+  const std::map<EntityKey, OrderFacts>& orders() const { return orders_; }
+  const std::map<EntityKey, BuyerFacts>& buyers() const { return buyers_; }
+  const std::map<EntityKey, ConversationFacts>& conversations() const { return conversations_; }
 
  private:
   std::vector<RuleSet> rule_sets_;
-  std::map<std::pair<std::string, std::string>, OrderFacts> orders_;
-  std::map<std::pair<std::string, std::string>, BuyerFacts> buyers_;
-  std::map<std::pair<std::string, std::string>, ConversationFacts> conversations_;
+  std::map<EntityKey, OrderFacts> orders_;
+  std::map<EntityKey, BuyerFacts> buyers_;
+  std::map<EntityKey, ConversationFacts> conversations_;
   InMemoryCounters counters_;
 };
 

@@ -514,6 +514,27 @@ int CompareRatio(Ratio a, Ratio b) {
   return l < r ? -1 : (l > r ? 1 : 0);
 }
 
+std::string FormatRatio(Ratio value, int decimals) {
+  __int128 num = value.num;
+  __int128 den = value.den;
+  if (den < 0) {
+    num = -num;
+    den = -den;
+  }
+  const bool negative = num < 0;
+  if (negative) num = -num;
+  __int128 scale = 1;
+  for (int i = 0; i < decimals; ++i) scale *= 10;
+  const __int128 scaled = (num * scale * 2 + den) / (den * 2);  // half away from zero
+  std::string digits;
+  for (__int128 v = scaled; v > 0 || digits.size() <= static_cast<size_t>(decimals); v /= 10) {
+    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(v % 10)));
+  }
+  if (decimals > 0) digits.insert(digits.end() - decimals, '.');
+  if (negative && scaled != 0) digits.insert(digits.begin(), '-');
+  return digits;
+}
+
 bool Holds(const Threshold& threshold, Ratio value) {
   const int c = CompareRatio(value, threshold.value);
   switch (threshold.op) {

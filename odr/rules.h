@@ -30,6 +30,9 @@ struct Ratio {
 std::optional<Ratio> ParseDecimalRatio(std::string_view text);
 // a <=> b exactly (cross-multiplied in 128 bits).
 int CompareRatio(Ratio a, Ratio b);
+// num/den as a decimal rounded half away from zero to `decimals` places, trailing zeros kept:
+// FormatRatio({1, 81}, 4) == "0.0123"; for reports (the figures themselves stay exact).
+std::string FormatRatio(Ratio value, int decimals);
 
 // What one counted thing is.
 enum class FactKind { kOrder, kDispute, kFeedback, kConversation };

@@ -49,6 +49,13 @@ TEST(OdrRules, DecimalRatiosAreExact) {
   EXPECT_TRUE(Holds(below, {1, 101}));
   const Threshold at_most{Op::kAtMost, {1, 100}, "<= 0.01"};
   EXPECT_TRUE(Holds(at_most, {1, 100}));
+  // Shown rounded half away from zero, to a fixed number of places.
+  EXPECT_EQ(FormatRatio({1, 81}, 4), "0.0123");
+  EXPECT_EQ(FormatRatio({1, 8}, 2), "0.13");
+  EXPECT_EQ(FormatRatio({-1, 8}, 2), "-0.13");
+  EXPECT_EQ(FormatRatio({7, 2}, 0), "4");
+  EXPECT_EQ(FormatRatio({0, 5}, 3), "0.000");
+  EXPECT_EQ(FormatRatio({1234567, 1000}, 1), "1234.6");
 }
 
 constexpr const char* kMinimal = R"({"id": "x", "version": 1, "marketplace": "x",

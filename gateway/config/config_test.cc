@@ -91,6 +91,30 @@ TEST(Config, EbayEndpointUrlHasNoQuery) {
               HasSubstr("marketplaces.ebay.endpoint_url must not have a query string"));
 }
 
+TEST(Config, OdrStoresWebhooksAndRates) {
+  EXPECT_EQ(Problems(R"({"odr":{"rules_dir":"/etc/csgw/odr","usd_rates":{"RUB":"0.011","EUR":"1.08"},)"
+                     R"("stores":[{"store_id":"s1","rule_sets":["aliexpress-2015","replies"],)"
+                     R"("alert_webhook_url":"https://am.example.com/hook",)"
+                     R"("alert_signing_secret":{"env":"ODR_SECRET"}},{"store_id":"s2"}]}})"),
+            "");
+  const std::string problems = Problems(
+      R"({"odr":{"usd_rates":{"rub":"0.011","EUR":"-1","GBP":"0","JPY":"1e-2"},)"
+      R"("stores":[{"store_id":""},{"store_id":"s1","rule_sets":[""]},{"store_id":"s1"},)"
+      R"({"store_id":"s3","alert_webhook_url":"ftp://x"},)"
+      R"({"store_id":"s4","alert_webhook_url":"https://am.example.com/hook"},)"
+      R"({"store_id":"s5","alert_signing_secret":{"env":"S"}}]}})");
+  for (const char* expected :
+       {"odr.stores[0].store_id must be 1..128 characters", "odr.stores[1].rule_sets has an empty id",
+        "odr.stores[2].store_id s1 is listed twice",
+        "odr.stores[3].alert_webhook_url must be an http:// or https:// URL",
+        "odr.stores[4].alert_signing_secret: a secret reference",
+        "odr.stores[5].alert_signing_secret is set without alert_webhook_url",
+        "odr.usd_rates: rub is not an ISO 4217 code", "odr.usd_rates.EUR must be a positive decimal",
+        "odr.usd_rates.GBP must be a positive decimal", "odr.usd_rates.JPY must be a positive decimal"}) {
+    EXPECT_THAT(problems, HasSubstr(expected));
+  }
+}
+
 // Seller accounts (Config.accounts) and the app keys their senders and pollers need.
 TEST(Config, AccountsNeedTheirSecretsAndAppKeys) {
   EXPECT_EQ(Problems(R"({"marketplaces":{"lazada":{"app_key":"100132","app_secret":{"env":"S"}},)"

@@ -188,7 +188,8 @@ Pipeline::Pipeline(EventStore& store, const templates::Drafter& drafter,
       config_(config),
       clock_(clock),
       observer_(observer),
-      default_policy_(PolicyFor(config, "")) {
+      default_policy_(PolicyFor(config, "")),
+      odr_(std::make_shared<OdrCounting>(store, std::make_shared<const OdrRules>(), clock)) {
   for (const auto& p : config.stores()) {
     store_policies_.emplace(p.store_id(), PolicyFor(config, p.store_id()));
   }
@@ -273,6 +274,7 @@ Result<size_t> Pipeline::ProcessPending(size_t limit) {
   RecordCache<proto::Conversation> conversations(store_, Table::kConversations);
   RecordCache<proto::OrderContext> orders(store_, Table::kOrders);
   DisputeCache dispute_records(store_);
+  OdrCounting::Batch odr = odr_->Begin();  // held until the batch is written
   std::vector<uint64_t> done;
   std::vector<std::pair<proto::Draft, std::string>> drafted;  // with the marketplace
   for (const WorkItem& item : work.value()) {
@@ -281,6 +283,7 @@ Result<size_t> Pipeline::ProcessPending(size_t limit) {
     done.push_back(item.sequence);
     if (!stored.value()) continue;  // nothing to apply; the item only needs acknowledging
     const proto::Event& event = *stored.value();
+    odr.Add(event);
 
     if (event.has_order_update()) {
       const std::string key = OrderRecordKey(event);
@@ -345,6 +348,13 @@ Result<size_t> Pipeline::ProcessPending(size_t limit) {
   conversations.AppendWrites(batch.writes);
   orders.AppendWrites(batch.writes);
   dispute_records.AppendChanges(now, batch);
+  auto counted = odr.Finish([&](const std::string& key) -> Result<std::optional<disputes::Dispute>> {
+    auto entry = dispute_records.Load(key);
+    if (!entry) return entry.error();
+    if (entry.value()->dispute.rule_set_id.empty()) return std::optional<disputes::Dispute>();
+    return std::optional<disputes::Dispute>(entry.value()->dispute);
+  }, batch);
+  if (!counted) return counted.error();
   if (auto written = store_.Commit(batch); !written) return written.error();
   if (observer_) {
     for (const auto& [d, marketplace] : drafted) observer_->OnDraft(d, marketplace);

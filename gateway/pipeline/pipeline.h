@@ -24,6 +24,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "gateway/pipeline/odr_counting.h"
 #include "gateway/store/event_store.h"
 #include "proto/proto.h"
 #include "templates/draft.h"
@@ -58,6 +59,10 @@ class Pipeline {
   // Returns how many were acknowledged.
   Result<size_t> ProcessPending(size_t limit);
 
+  // ODR counting of every batch (odr_counting.h). Default: the built-in rule sets for every
+  // store, no alert webhooks. Set before Start.
+  void SetOdr(std::shared_ptr<OdrCounting> odr) { odr_ = std::move(odr); }
+
   // Acknowledges the first pending item without applying it, logging why: what the thread does
   // with an item that keeps failing (an unreadable record), so one event cannot stall every
   // store. The event stays in the log.
@@ -75,6 +80,7 @@ class Pipeline {
   // The stores' policies, converted from config_ once rather than for every message.
   std::map<std::string, templates::StorePolicy, std::less<>> store_policies_;
   templates::StorePolicy default_policy_;
+  std::shared_ptr<OdrCounting> odr_;
 
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -1,0 +1,531 @@
+// ODR counting through the real pipeline and store: a worked AliExpress example checked by hand
+// (every 2015 metric and every exclusion), the replies metrics, window edges in Beijing time,
+// idempotent redelivery, `rebuild` giving the live figures, and alerts with signed webhooks.
+#include "gateway/pipeline/odr_counting.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "base/crypto.h"
+#include "base/timestamp.h"
+#include "gateway/marketplaces/event_util.h"
+#include "gateway/pipeline/odr_alerts.h"
+#include "gateway/pipeline/pipeline.h"
+#include "odr/facts_codec.h"
+#include "odr/report.h"
+#include "tests/support/temp_dir.h"
+
+namespace csgw::gateway {
+namespace {
+
+using csgw::testing::TempDir;
+
+constexpr char kShop[] = "ae-1";
+constexpr char kAe2015[] = "aliexpress-2015@1";
+
+TimePoint At(const std::string& iso) { return *ParseIsoDateTime(iso); }
+odr::Day D(const char* text) { return *odr::ParseDay(text); }
+
+proto::Event Base(const std::string& id, const std::string& order, const std::string& at,
+                  const std::string& marketplace = "aliexpress") {
+  proto::Event e;
+  e.set_event_id(id);
+  e.set_marketplace(marketplace);
+  e.set_store_id(kShop);
+  if (!order.empty()) e.mutable_order()->set_order_id(order);
+  SetTimestamp(e.mutable_occurred_at(), At(at));
+  return e;
+}
+
+proto::Event Created(const std::string& order, const std::string& at, const std::string& usd) {
+  proto::Event e = Base(order + "-created", order, at);
+  e.mutable_order_update()->set_status(proto::ORDER_STATUS_CREATED);
+  e.mutable_order_update()->mutable_total()->set_amount(usd);
+  e.mutable_order_update()->mutable_total()->set_currency("USD");
+  return e;
+}
+
+proto::Event Shipped(const std::string& order, const std::string& at) {
+  proto::Event e = Base(order + "-shipped", order, at);
+  e.mutable_order_update()->set_status(proto::ORDER_STATUS_SHIPPED);
+  e.mutable_order_update()->set_tracking_number("LP00" + order);
+  return e;
+}
+
+proto::Event Completed(const std::string& order, const std::string& at) {
+  proto::Event e = Base(order + "-completed", order, at);
+  e.mutable_order_update()->set_status(proto::ORDER_STATUS_COMPLETED);
+  return e;
+}
+
+proto::Event Cancelled(const std::string& order, const std::string& at, const std::string& why) {
+  proto::Event e = Base(order + "-cancelled", order, at);
+  e.mutable_order_update()->set_status(proto::ORDER_STATUS_CANCELLED);
+  e.mutable_order_update()->set_reason(why);
+  return e;
+}
+
+// An AliExpress issue status (legacy API words), through the real dispute machine.
+proto::Event Issue(const std::string& id, const std::string& order, const std::string& status,
+                   const std::string& reason, const std::string& at) {
+  proto::Event e = Base(id, order, at);
+  auto& d = *e.mutable_dispute_update();
+  d.set_dispute_id("issue-" + order);
+  d.set_marketplace_status(status);
+  d.set_reason(reason);
+  return e;
+}
+
+proto::Event Feedback(const std::string& order, int stars, const std::string& buyer,
+                      const std::string& at) {
+  proto::Event e = Base(order + "-feedback", order, at);
+  e.mutable_buyer()->set_id(buyer);
+  e.mutable_feedback_posted()->set_feedback_id("fb-" + order);
+  e.mutable_feedback_posted()->set_rating(stars);
+  return e;
+}
+
+proto::Event Message(const std::string& id, const std::string& chat, proto::SenderRole sender,
+                     const std::string& at) {
+  proto::Event e = Base(id, "", at);
+  e.mutable_buyer()->set_id("buyer-" + chat);
+  auto& m = *e.mutable_buyer_message();
+  m.set_kind(proto::BuyerMessage::KIND_NEW);
+  m.set_message_id(id);
+  m.set_conversation_id(chat);
+  m.set_sender(sender);
+  m.set_text(sender == proto::SENDER_ROLE_BUYER ? "Where is my order?" : "It is on its way.");
+  return e;
+}
+
+// The worked example (Beijing time = UTC+8; every event at 02:00Z, i.e. 10:00 in Beijing).
+std::vector<proto::Event> Scenario() {
+  std::vector<proto::Event> events;
+  auto add = [&](proto::Event e) { events.push_back(std::move(e)); };
+  for (int i = 1; i <= 9; ++i) {
+    const std::string o = "o" + std::to_string(i);
+    add(Created(o, "2024-03-01T02:00:00Z", o == "o2" ? "3.00" : "20.00"));  // o2 under US$5
+  }
+  for (const char* o : {"o1", "o2", "o6", "o7", "o8"}) add(Shipped(o, "2024-03-02T02:00:00Z"));
+  add(Shipped("o3", "2024-03-03T02:00:00Z"));
+  add(Shipped("o9", "2024-03-05T02:00:00Z"));
+  add(Completed("o1", "2024-03-10T02:00:00Z"));
+  add(Completed("o2", "2024-03-11T02:00:00Z"));
+  add(Completed("o6", "2024-03-12T02:00:00Z"));
+  add(Completed("o7", "2024-03-12T02:00:00Z"));
+  add(Completed("o8", "2024-03-20T02:00:00Z"));
+  add(Cancelled("o4", "2024-03-03T02:00:00Z", "out_of_stock"));   // the seller's fault
+  add(Cancelled("o5", "2024-03-03T02:00:00Z", "buyer_request"));  // not counted
+  // o3: not received, escalated to arbitration.
+  add(Issue("iss-3a", "o3", "WAIT_SELLER_CONFIRM_REFUND", "not_received", "2024-03-15T02:00:00Z"));
+  add(Issue("iss-3b", "o3", "ARBITRATING", "not_received", "2024-03-20T02:00:00Z"));
+  // o9: not as described, cancelled by the buyer.
+  add(Issue("iss-9a", "o9", "WAIT_SELLER_CONFIRM_REFUND", "Color_not_as_described@3rdIssueReason",
+            "2024-03-16T02:00:00Z"));
+  add(Issue("iss-9b", "o9", "canceled_issue", "Color_not_as_described@3rdIssueReason",
+            "2024-03-17T02:00:00Z"));
+  add(Feedback("o2", 5, "b2", "2024-03-12T02:00:00Z"));  // excluded: under US$5
+  add(Feedback("o1", 2, "b3", "2024-03-12T02:00:00Z"));  // negative
+  add(Feedback("o6", 5, "b1", "2024-03-13T02:00:00Z"));  // b1's first: counted
+  add(Feedback("o7", 1, "b1", "2024-03-14T02:00:00Z"));  // within b1's 10 days: not counted
+  add(Feedback("o8", 4, "b1", "2024-03-25T02:00:00Z"));  // 12 days later: counted
+  add(Feedback("o3", 5, "b4", "2024-03-25T02:00:00Z"));  // excluded: NR dispute arbitrated
+  // Replies: answered in 5 h, and in 48 h (past the 24 h SLA).
+  add(Message("m1", "chat-1", proto::SENDER_ROLE_BUYER, "2024-03-10T00:00:00Z"));
+  add(Message("m2", "chat-1", proto::SENDER_ROLE_SELLER, "2024-03-10T05:00:00Z"));
+  add(Message("m3", "chat-2", proto::SENDER_ROLE_BUYER, "2024-03-10T00:00:00Z"));
+  add(Message("m4", "chat-2", proto::SENDER_ROLE_SELLER, "2024-03-12T00:00:00Z"));
+  return events;
+}
+
+// Every counter and fact record the store holds for kShop.
+struct Snapshot {
+  std::map<std::string, std::vector<std::pair<odr::Day, odr::Counters>>> counters;
+  std::map<std::string, std::string> facts;  // key → record, empty buyer records left out
+  friend bool operator==(const Snapshot&, const Snapshot&) = default;
+};
+
+class RecordingSink final : public OdrAlertSink {
+ public:
+  Result<void> Enqueue(const odr::Alert& alert, outbound::HttpRequest request,
+                       StateBatch&) override {
+    sent.emplace_back(alert, std::move(request));
+    return Ok();
+  }
+  std::vector<std::pair<odr::Alert, outbound::HttpRequest>> sent;
+};
+
+class OdrCountingTest : public ::testing::Test {
+ protected:
+  OdrCountingTest()
+      : clock_(At("2024-03-31T12:00:00Z")),
+        classifier_(templates::MakeRuleClassifier()),
+        catalog_(templates::Catalog::Default()),
+        drafter_(detector_, *classifier_, catalog_) {
+    config_.set_max_conversation_messages(200);
+    config_.set_max_conversation_drafts(50);
+    Open();
+  }
+
+  void Open() {
+    pipeline_.reset();
+    store_.reset();
+    StoreOptions options;
+    options.dir = dir_.Sub("db");
+    options.sync = false;
+    auto store = EventStore::Open(options);
+    ASSERT_TRUE(store) << store.error().message;
+    store_ = std::move(store).value();
+    pipeline_ = std::make_unique<Pipeline>(*store_, drafter_, config_, clock_);
+  }
+
+  void Append(std::vector<proto::Event> events) {
+    auto appended = store_->Append(std::move(events));
+    ASSERT_TRUE(appended) << appended.error().message;
+  }
+
+  // Processes everything pending, `batch` items at a time.
+  void Drain(size_t batch = 256) {
+    while (true) {
+      auto processed = pipeline_->ProcessPending(batch);
+      ASSERT_TRUE(processed) << processed.error().message;
+      if (processed.value() == 0) return;
+    }
+  }
+
+  odr::Report Report(const char* id, const char* day) {
+    const odr::RuleSet* rules = odr::FindRuleSet(odr::DefaultRuleSets(), id);
+    EXPECT_NE(rules, nullptr);
+    StoreCounterSource source(*store_);
+    auto report = odr::BuildReport(*rules, source, kShop, D(day));
+    EXPECT_TRUE(report) << report.error().message;
+    return report ? report.value() : odr::Report{};
+  }
+
+  Snapshot Take() {
+    Snapshot s;
+    auto rule_sets = store_->CounterRuleSets(kShop);
+    EXPECT_TRUE(rule_sets);
+    for (const std::string& key : rule_sets.value()) {
+      auto rows = store_->ReadCounters(kShop, key, D("2000-01-01"), D("2100-01-01"));
+      EXPECT_TRUE(rows);
+      s.counters[key] = rows.value();
+    }
+    std::string prefix(kShop);
+    prefix.push_back('\0');
+    auto facts = store_->ScanRecords(Table::kOdrFacts, prefix, "", 100000);
+    EXPECT_TRUE(facts);
+    for (const auto& [key, value] : facts.value()) {
+      auto buyer = odr::DecodeBuyerFacts(value);
+      if (buyer && buyer.value().orders.empty()) continue;  // a buyer whose orders moved away
+      s.facts[key] = value;
+    }
+    return s;
+  }
+
+  static const odr::MetricReport& Metric(const odr::Report& r, const std::string& name) {
+    for (const auto& m : r.metrics) {
+      if (m.name == name) return m;
+    }
+    ADD_FAILURE() << "no metric " << name;
+    static const odr::MetricReport none;
+    return none;
+  }
+
+  ManualClock clock_;
+  TempDir dir_;
+  i18n::LanguageDetector detector_;
+  std::unique_ptr<templates::IntentClassifier> classifier_;
+  templates::CatalogHolder catalog_;
+  templates::Drafter drafter_;
+  proto::TemplatesConfig config_;
+  std::unique_ptr<EventStore> store_;
+  std::unique_ptr<Pipeline> pipeline_;
+};
+
+TEST_F(OdrCountingTest, WorkedAliExpressExampleCheckedByHand) {
+  Append(Scenario());
+  Drain();
+  const odr::Report r = Report("aliexpress-2015", "2024-03-31");
+  auto figures = [&](const std::string& name) {
+    const odr::MetricReport& m = Metric(r, name);
+    return std::pair<int64_t, int64_t>(m.numerator, m.denominator);
+  };
+  using P = std::pair<int64_t, int64_t>;
+  // Completed: o1 o2 o6 o7 o8 = 5. Disputes filed after tracking: o3, o9 = 2; not cancelled: o3.
+  EXPECT_EQ(figures("dispute_rate"), P(1, 7));
+  // Claims: o3 (escalated); resolved without arbitration: none.
+  EXPECT_EQ(figures("arbitration_rate"), P(1, 6));
+  EXPECT_EQ(figures("seller_responsible_rate"), P(0, 6));  // not ruled yet
+  EXPECT_EQ(figures("nr_dispute_rate"), P(1, 7));          // o3
+  EXPECT_EQ(figures("snad_dispute_rate"), P(1, 7));        // o9, even though cancelled
+  // Placed: 9; the seller's cancellation o4 (the buyer's o5 is not a violation).
+  EXPECT_EQ(figures("non_fulfilment_rate"), P(1, 9));
+  // Positive: b1 on o6 and o8 (o7 inside b1's 10 days); negative: b3 on o1. Excluded: o2 (under
+  // US$5) and o3 (NR dispute escalated to arbitration).
+  EXPECT_EQ(figures("positive_feedback_rate"), P(2, 3));
+  EXPECT_EQ(figures("dsr_described"), P(0, 0));  // no DSR in the events
+  EXPECT_EQ(Metric(r, "dispute_rate").status, odr::Status::kFailing);
+  EXPECT_EQ(r.grade, "fail");
+  // Attribution days (Beijing): o3's claim on March 20th, o4's violation on March 3rd.
+  EXPECT_EQ(Metric(r, "arbitration_rate").trend.back().day, D("2024-03-31"));
+  int64_t claims_on_20th = 0;
+  for (const auto& p : Metric(r, "arbitration_rate").trend) {
+    if (p.day == D("2024-03-20")) claims_on_20th = p.numerator;
+  }
+  EXPECT_EQ(claims_on_20th, 1);
+
+  const odr::Report replies = Report("replies", "2024-03-31");
+  // Two conversations, one answered within 24 h; first responses 5 h and 48 h.
+  EXPECT_EQ(Metric(replies, "answered_within_sla").numerator, 1);
+  EXPECT_EQ(Metric(replies, "answered_within_sla").denominator, 2);
+  EXPECT_EQ(Metric(replies, "first_response_time").numerator, 5 * 3600 + 48 * 3600);
+  EXPECT_EQ(Metric(replies, "first_response_time").denominator, 2);
+  // Rule sets of other marketplaces counted nothing.
+  auto keys = store_->CounterRuleSets(kShop);
+  ASSERT_TRUE(keys);
+  EXPECT_EQ(keys.value(), (std::vector<std::string>{"aliexpress-2015@1", "aliexpress-daily@1",
+                                                    "replies@1"}));
+}
+
+TEST_F(OdrCountingTest, RebuildGivesTheLiveFiguresWhateverTheBatching) {
+  Append(Scenario());
+  Drain(/*batch=*/3);  // many small batches: facts carried from one to the next by the store
+  const Snapshot live = Take();
+  ASSERT_FALSE(live.counters.empty());
+  ASSERT_FALSE(live.facts.empty());
+
+  // Redelivered under new event ids (a push and a poll of the same facts): counted once.
+  std::vector<proto::Event> again = Scenario();
+  for (auto& e : again) e.set_event_id(e.event_id() + "-poll");
+  Append(again);
+  Drain(/*batch=*/256);
+  EXPECT_EQ(Take(), live);
+
+  pipeline_.reset();
+  auto rebuilt = RebuildOdr(*store_, OdrRules());
+  ASSERT_TRUE(rebuilt) << rebuilt.error().message;
+  EXPECT_EQ(rebuilt.value().stores, 1u);
+  EXPECT_EQ(rebuilt.value().failed, 0u);
+  EXPECT_EQ(rebuilt.value().counted, 2 * Scenario().size());
+  EXPECT_EQ(Take(), live);
+
+  // A second rebuild over the rebuilt store changes nothing either.
+  ASSERT_TRUE(RebuildOdr(*store_, OdrRules()));
+  EXPECT_EQ(Take(), live);
+}
+
+TEST_F(OdrCountingTest, RebuildRepairsLostCountersAndLiveCountingGoesOnFromIt) {
+  std::vector<proto::Event> events = Scenario();
+  std::vector<proto::Event> later(events.end() - 6, events.end());
+  events.resize(events.size() - 6);
+  Append(events);
+  Drain();
+  const Snapshot first = Take();
+  // Damage: one store's figures wiped (as if counted by an older rule set).
+  ASSERT_TRUE(store_->ReplaceOdr(kShop, {}, {}));
+  EXPECT_TRUE(Take().counters.empty());
+  ASSERT_TRUE(RebuildOdr(*store_, OdrRules(), kShop));
+  EXPECT_EQ(Take(), first);
+  Append(later);
+  Drain();
+  const Snapshot live = Take();
+  // Counted from scratch, all events give what the repaired figures plus live counting gave.
+  ASSERT_TRUE(RebuildOdr(*store_, OdrRules()));
+  EXPECT_EQ(Take(), live);
+}
+
+TEST_F(OdrCountingTest, WindowEdgesFollowBeijingTime) {
+  // 2024-04-02T15:59Z is April 2nd 23:59 in Beijing; 16:00Z is April 3rd 00:00.
+  Append({Completed("a", "2024-04-02T15:59:00Z"), Completed("b", "2024-04-02T16:00:00Z"),
+          Completed("c", "2024-06-30T15:59:00Z"), Completed("d", "2024-06-30T16:00:00Z")});
+  Drain();
+  // On July 1st the 90-day window is April 3rd .. July 1st: b, c and d (d is July 1st there).
+  const odr::Report r = Report("aliexpress-2015", "2024-07-01");
+  EXPECT_EQ(Metric(r, "dispute_rate").window_from, D("2024-04-03"));
+  EXPECT_EQ(Metric(r, "dispute_rate").denominator, 3);
+  // A day earlier a, b and c: d is not counted yet.
+  EXPECT_EQ(Metric(Report("aliexpress-2015", "2024-06-30"), "dispute_rate").denominator, 3);
+  EXPECT_EQ(Metric(Report("aliexpress-2015", "2024-04-02"), "dispute_rate").denominator, 1);
+  // The forecast for the next assessment (July 3rd) sees b leave on July 2nd.
+  bool b_leaves = false;
+  for (const auto& l : r.forecast.leaving) {
+    if (l.day == D("2024-04-03")) b_leaves = l.leaves_on == D("2024-07-02");
+  }
+  EXPECT_TRUE(b_leaves);
+}
+
+TEST_F(OdrCountingTest, AlertsAreStoredOnceAndSentSigned) {
+  const char* secret = "am-webhook-secret";
+  setenv("CSGW_TEST_ODR_SECRET", secret, 1);
+  proto::OdrConfig config;
+  auto* s = config.add_stores();
+  s->set_store_id(kShop);
+  s->set_alert_webhook_url("https://am.example.com/odr");
+  s->mutable_alert_signing_secret()->set_env("CSGW_TEST_ODR_SECRET");
+  auto rules = OdrRules::FromConfig(config);
+  ASSERT_TRUE(rules) << rules.error().message;
+  auto odr = std::make_shared<OdrCounting>(*store_, rules.value(), clock_);
+  RecordingSink sink;
+  odr->SetAlertSink(&sink);
+  odr->SetAlertInterval(std::chrono::seconds(0));
+  pipeline_->SetOdr(odr);
+  Append(Scenario());
+  Drain();
+
+  auto listed = ListAlerts(*store_, kShop, 100);
+  ASSERT_TRUE(listed) << listed.error().message;
+  ASSERT_FALSE(listed.value().empty());
+  ASSERT_EQ(sink.sent.size(), listed.value().size());
+  bool dispute_rate_failing = false;
+  for (const auto& [alert, request] : sink.sent) {
+    EXPECT_EQ(request.url, "https://am.example.com/odr");
+    EXPECT_EQ(request.method, "POST");
+    std::string signature;
+    for (const auto& [name, value] : request.headers) {
+      if (name == "X-Csgw-Signature") signature = value;
+    }
+    // t=<unix seconds of the clock>,v1=HMAC-SHA256(secret, "<t>.<body>")
+    const std::string t = std::to_string(
+        std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count());
+    EXPECT_EQ(signature, "t=" + t + ",v1=" + crypto::HmacSha256Hex(secret, t + "." + request.body));
+    if (alert.kind == odr::AlertKind::kMetricFailing && alert.metric == "dispute_rate" &&
+        alert.rule_set == kAe2015) {
+      dispute_rate_failing = true;
+      EXPECT_NE(request.body.find("\"figures\":{\"numerator\":1,\"denominator\":7,"
+                                  "\"rate\":0.142857,\"threshold\":\"<= 0.02\"}"),
+                std::string::npos)
+          << request.body;
+    }
+  }
+  EXPECT_TRUE(dispute_rate_failing);
+
+  // Evaluating again (the periodic evaluation, the same day) raises and sends nothing new.
+  const size_t sent = sink.sent.size();
+  auto again = odr->EvaluateAll(clock_.Now());
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again.value(), 0u);
+  EXPECT_EQ(sink.sent.size(), sent);
+
+  // In May, March's conversations have left the replies' 30-day window and ten new ones were
+  // all answered within an hour: the failing metric recovers.
+  clock_.Set(At("2024-05-20T12:00:00Z"));
+  std::vector<proto::Event> may;
+  for (int i = 0; i < 10; ++i) {
+    const std::string chat = "may-" + std::to_string(i);
+    may.push_back(Message(chat + "-q", chat, proto::SENDER_ROLE_BUYER, "2024-05-18T08:00:00Z"));
+    may.push_back(Message(chat + "-a", chat, proto::SENDER_ROLE_SELLER, "2024-05-18T09:00:00Z"));
+  }
+  Append(may);
+  Drain();
+  bool recovered = false;
+  for (size_t i = sent; i < sink.sent.size(); ++i) {
+    const odr::Alert& a = sink.sent[i].first;
+    if (a.rule_set == "replies@1" && a.metric == "answered_within_sla") {
+      recovered = a.kind == odr::AlertKind::kMetricRecovered && a.from == "failing" && a.to == "ok";
+    }
+  }
+  EXPECT_TRUE(recovered);
+  auto all = ListAlerts(*store_, kShop, 1000);
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all.value().size(), sink.sent.size());
+  EXPECT_NE(all.value().front().find("\"raised_at\":\"2024-05-20T12:00:00.000Z\""),
+            std::string::npos);  // newest first
+}
+
+TEST(OdrRules, RulesDirStoresRatesAndCancellationCauses) {
+  TempDir dir;
+  const odr::RuleSet* replies = odr::FindRuleSet(odr::DefaultRuleSets(), "replies");
+  ASSERT_NE(replies, nullptr);
+  {
+    std::ofstream out(dir.Sub("replies.json"));
+    out << R"({"id": "replies", "version": 2, "marketplace": "*", "time_zone": "UTC",
+      "window": {"days": 7}, "schedule": {"every": "day"}, "reply_sla": {"*": "12h"},
+      "counters": [{"name": "conversations", "fact": "conversation", "day_of": "conversation_started"}],
+      "metrics": [{"name": "volume", "numerator": ["conversations"], "denominator": ["conversations"]}],
+      "grades": [{"name": "any"}]})";
+  }
+  { std::ofstream(dir.Sub("notes.txt")) << "not a rule set"; }
+  proto::OdrConfig config;
+  config.set_rules_dir(dir.path().string());
+  auto* s = config.add_stores();
+  s->set_store_id("s1");
+  s->add_rule_sets("replies");
+  s->add_rule_sets("amazon");
+  (*config.mutable_usd_rates())["RUB"] = "0.011";
+  auto rules = OdrRules::FromConfig(config);
+  ASSERT_TRUE(rules) << rules.error().message;
+  EXPECT_EQ(rules.value()->all().size(), odr::DefaultRuleSets().size());
+  ASSERT_EQ(rules.value()->For("s1").size(), 2u);
+  EXPECT_EQ(rules.value()->For("s1")[0].Key(), "replies@2");
+  EXPECT_EQ(rules.value()->For("other").size(), odr::DefaultRuleSets().size());
+  EXPECT_EQ(rules.value()->Find("s1", "ebay"), nullptr);
+  EXPECT_NE(rules.value()->Find("other", "ebay"), nullptr);
+  EXPECT_EQ(rules.value()->WebhookFor("s1"), nullptr);
+
+  proto::Money money;
+  money.set_amount("450");
+  money.set_currency("RUB");
+  EXPECT_EQ(rules.value()->UsdValue(money), std::optional<std::string>("4.95"));
+  money.set_amount("4.99");
+  money.set_currency("usd");
+  EXPECT_EQ(rules.value()->UsdValue(money), std::optional<std::string>("4.99"));
+  money.set_currency("EUR");
+  EXPECT_EQ(rules.value()->UsdValue(money), std::nullopt);
+  money.set_amount("-3");
+  money.set_currency("USD");
+  EXPECT_EQ(rules.value()->UsdValue(money), std::nullopt);
+  money.set_amount("1");
+  money.set_currency("RUB");
+  EXPECT_EQ(rules.value()->UsdValue(money), std::optional<std::string>("0.011"));
+
+  s->add_rule_sets("no-such-rules");
+  auto unknown = OdrRules::FromConfig(config);
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().message.find("odr.stores[0].rule_sets: no rule set no-such-rules"),
+            std::string::npos);
+  { std::ofstream(dir.Sub("broken.json")) << "{"; }
+  config.mutable_stores(0)->clear_rule_sets();
+  auto broken = OdrRules::FromConfig(config);
+  ASSERT_FALSE(broken);
+  EXPECT_NE(broken.error().message.find("broken.json"), std::string::npos);
+
+  EXPECT_EQ(CancelledByOf("OUT_OF_STOCK"), disputes::Party::kSeller);
+  EXPECT_EQ(CancelledByOf("seller_cancel"), disputes::Party::kSeller);
+  EXPECT_EQ(CancelledByOf("buyer_request"), disputes::Party::kBuyer);
+  EXPECT_EQ(CancelledByOf("risk_control"), disputes::Party::kPlatform);
+  EXPECT_EQ(CancelledByOf("Покупатель передумал"), std::nullopt);
+  EXPECT_EQ(CancelledByOf(""), std::nullopt);
+}
+
+TEST(OdrAlertRecords, StateRoundTripsAndSignatureIsStable) {
+  odr::Report r;
+  r.rule_set = "amazon@1";
+  r.at = D("2024-03-31");
+  r.grade = "at_risk";
+  r.grade_index = 1;
+  r.forecast.date = D("2024-04-01");
+  r.forecast.grade = "critical";
+  r.forecast.grade_index = 2;
+  odr::MetricReport m;
+  m.name = "order_defect_rate";
+  m.status = odr::Status::kFailing;
+  r.metrics.push_back(m);
+  auto back = DecodeAlertState(EncodeAlertState(r));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back.value().grade_index, 1);
+  EXPECT_EQ(back.value().forecast.date, D("2024-04-01"));
+  EXPECT_EQ(back.value().forecast.grade_index, 2);
+  ASSERT_EQ(back.value().metrics.size(), 1u);
+  EXPECT_EQ(back.value().metrics[0].status, odr::Status::kFailing);
+  EXPECT_FALSE(DecodeAlertState("{\"rule_set\":1}"));
+  // RFC 4231 test case 2 key and data, as "<t>.<body>".
+  EXPECT_EQ(AlertSignature("Jefe", "what do ya want for nothing?", FromUnixMillis(0)),
+            "t=0,v1=" + crypto::HmacSha256Hex("Jefe", "0.what do ya want for nothing?"));
+}
+
+}  // namespace
+}  // namespace csgw::gateway
