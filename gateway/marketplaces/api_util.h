@@ -21,6 +21,8 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 
 // RFC 3986 percent-encoding: unreserved characters kept, every other byte %XX (upper hex).
 std::string PercentEncode(std::string_view text);
+// The inverse of PercentEncode ('+' stays '+'); nullopt for a malformed escape.
+std::optional<std::string> PercentDecode(std::string_view text);
 // "k1=v1&k2=v2" in the given order, names and values percent-encoded (query strings and
 // application/x-www-form-urlencoded bodies).
 std::string FormEncode(const Params& params);
