@@ -43,8 +43,13 @@ std::vector<Deadline> OpenDeadlines(const Dispute& dispute, const RuleSet& rules
 }
 
 std::vector<Alert> AlertTimes(const Deadline& deadline, const RuleSet& rules) {
+  return AlertTimes(deadline, rules.alerts_before);
+}
+
+std::vector<Alert> AlertTimes(const Deadline& deadline,
+                              std::span<const std::chrono::seconds> alerts_before) {
   std::vector<Alert> out;
-  for (std::chrono::seconds before : rules.alerts_before) {
+  for (std::chrono::seconds before : alerts_before) {
     const TimePoint at = deadline.due_at - before;
     if (at < deadline.started_at) continue;
     out.push_back(Alert{deadline.name, deadline.actor, at, before, deadline.due_at});

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,9 @@ std::vector<Deadline> OpenDeadlines(const Dispute& dispute, const RuleSet& rules
 // Offsets that would fall before the deadline started are dropped: a 10-day deadline gets all
 // three, a deadline opened 30 hours before it is due gets T-24h and T-4h only.
 std::vector<Alert> AlertTimes(const Deadline& deadline, const RuleSet& rules);
+// The same with offsets chosen by the integrator (per store) instead of the rule set's.
+std::vector<Alert> AlertTimes(const Deadline& deadline,
+                              std::span<const std::chrono::seconds> alerts_before);
 std::vector<Alert> AlertTimes(const std::vector<Deadline>& deadlines, const RuleSet& rules);
 
 // The earliest due time, for the agents' queue; nullopt when nothing is running.

@@ -141,6 +141,12 @@ Reason ReasonFromCode(std::string_view code) {
   return Reason::kUnknown;
 }
 
+std::span<const std::string_view> MappedMarketplaces() {
+  static constexpr std::array<std::string_view, 4> kMarketplaces = {"aliexpress", "ebay", "lazada",
+                                                                    "mercadolibre"};
+  return kMarketplaces;
+}
+
 Result<std::vector<DisputeEvent>> MapEvent(const proto::Event& event,
                                            const MappingContext& context) {
   const std::string& m = event.marketplace();

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,10 @@ struct MappingContext {
   std::optional<MercadoLibreClaim> mercadolibre;
   std::optional<EbayReturn> ebay;
 };
+
+// The marketplaces MapEvent has a mapping for, sorted: the only ones whose disputes the gateway
+// stores.
+std::span<const std::string_view> MappedMarketplaces();
 
 // Dispatches on event.marketplace. kMissingField when the event has no dispute_update or no
 // time, or the marketplace needs fetched fields it was not given; kInvalidField for a status

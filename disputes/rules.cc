@@ -4,6 +4,9 @@
 #include <array>
 #include <cstdlib>
 #include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <utility>
 
@@ -19,6 +22,8 @@ constexpr std::array<std::string_view, 5> kExpiryNames = {"buyer_proposal_execut
                                                           "platform_steps_in", "auto_escalate",
                                                           "return_not_shipped", "refund_executes"};
 static_assert(kExpiryNames.size() == static_cast<size_t>(Expiry::kRefundExecutes) + 1);
+
+constexpr std::string_view kNoDeadlinesSuffix = "-none";
 
 template <class E, size_t N>
 std::optional<E> ParseIn(const std::array<std::string_view, N>& names, std::string_view name) {
@@ -212,6 +217,32 @@ const std::vector<RuleSet>& DefaultRuleSets() {
 
 const RuleSet* FindRuleSet(std::span<const RuleSet> sets, std::string_view id) {
   return FindById(sets, id);
+}
+
+std::string NoDeadlinesRuleSetId(std::string_view marketplace) {
+  return std::string(marketplace) + std::string(kNoDeadlinesSuffix);
+}
+
+const RuleSet* FindBuiltinRuleSet(std::string_view id) {
+  if (const RuleSet* rules = FindRuleSet(DefaultRuleSets(), id)) return rules;
+  if (!id.ends_with(kNoDeadlinesSuffix) || id.size() == kNoDeadlinesSuffix.size()) return nullptr;
+  // Built once per id, kept for the process: ids come from stored disputes and config, whose
+  // marketplaces are few.
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<RuleSet>, std::less<>> empty_sets;
+  std::lock_guard lock(mutex);
+  auto it = empty_sets.find(id);
+  if (it == empty_sets.end()) {
+    auto rules = std::make_unique<RuleSet>();
+    rules->id = std::string(id);
+    rules->version = 1;
+    rules->marketplace = std::string(id.substr(0, id.size() - kNoDeadlinesSuffix.size()));
+    rules->description = "no deadlines sourced for this marketplace yet: state only";
+    using std::chrono::hours;
+    rules->alerts_before = {hours(48), hours(24), hours(4)};
+    it = empty_sets.emplace(std::string(id), std::move(rules)).first;
+  }
+  return it->second.get();
 }
 
 std::string_view Name(Anchor value) { return kAnchorNames[static_cast<size_t>(value)]; }

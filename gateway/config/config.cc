@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -11,6 +12,8 @@
 #include <vector>
 
 #include "base/log.h"
+#include "disputes/mapping.h"
+#include "disputes/rules.h"
 
 namespace csgw::gateway {
 namespace {
@@ -74,6 +77,15 @@ bool IsValidBaseUrl(std::string_view url) {
     }
   }
   return true;
+}
+
+// scheme://host... with no whitespace or control characters: the outbox posts to it as is.
+bool IsValidWebhookUrl(std::string_view url) {
+  const size_t host = url.starts_with("https://") ? 8 : url.starts_with("http://") ? 7 : 0;
+  if (host == 0 || url.size() == host || url[host] == '/' || url.size() > 2048) return false;
+  return std::none_of(url.begin(), url.end(), [](char c) {
+    return static_cast<unsigned char>(c) <= ' ' || static_cast<unsigned char>(c) >= 0x7f;
+  });
 }
 
 // Marketplace accounts (Config.accounts) and the app-level keys their senders and pollers
@@ -266,6 +278,76 @@ void ValidateOdr(const proto::OdrConfig& odr, std::vector<std::string>& problems
   }
 }
 
+// Alert offsets: durations within (0, 30d], distinct, at most 8 (each one is a timer per
+// deadline of every open dispute).
+void CheckAlertOffsets(const google::protobuf::RepeatedPtrField<std::string>& offsets,
+                       const std::string& field, std::vector<std::string>& problems) {
+  if (offsets.size() > 8) problems.push_back(field + " has more than 8 offsets");
+  std::set<int64_t> seen;
+  for (const std::string& text : offsets) {
+    const auto offset = disputes::ParseDuration(text);
+    if (!offset || *offset > std::chrono::hours(24 * 30)) {
+      problems.push_back(field + ": " + text + " is not a duration within (0, 30d] such as 24h");
+    } else if (!seen.insert(offset->count()).second) {
+      problems.push_back(field + ": " + text + " is listed twice");
+    }
+  }
+}
+
+// marketplace → rule set: a marketplace with a dispute mapping, and a rule set of it.
+void CheckDisputeRuleSets(const google::protobuf::Map<std::string, std::string>& rule_sets,
+                          const std::string& field, std::vector<std::string>& problems) {
+  const auto mapped = disputes::MappedMarketplaces();
+  for (const auto& [marketplace, id] : rule_sets) {
+    if (std::find(mapped.begin(), mapped.end(), marketplace) == mapped.end()) {
+      problems.push_back(field + ": marketplace " + marketplace +
+                         " has no dispute mapping (aliexpress, ebay, lazada, mercadolibre)");
+      continue;
+    }
+    const disputes::RuleSet* rules = disputes::FindBuiltinRuleSet(id);
+    if (rules == nullptr || rules->marketplace != marketplace) {
+      problems.push_back(field + "." + marketplace + ": " + id + " is not a rule set of " +
+                         marketplace + " (" + marketplace + "-none for state only)");
+    }
+  }
+}
+
+void ValidateDisputes(const proto::DisputesConfig& config, std::vector<std::string>& problems) {
+  CheckDisputeRuleSets(config.rule_sets(), "disputes.rule_sets", problems);
+  CheckAlertOffsets(config.alerts_before(), "disputes.alerts_before", problems);
+  std::set<std::string> stores;
+  for (int i = 0; i < config.stores_size(); ++i) {
+    const proto::DisputesStore& store = config.stores(i);
+    const std::string field = "disputes.stores[" + std::to_string(i) + "]";
+    if (store.store_id().empty() || store.store_id().size() > 128 ||
+        store.store_id().find('\0') != std::string::npos) {
+      problems.push_back(field + ".store_id must be 1..128 characters");
+    } else if (!stores.insert(store.store_id()).second) {
+      problems.push_back(field + ".store_id " + store.store_id() + " is listed twice");
+    }
+    CheckDisputeRuleSets(store.rule_sets(), field + ".rule_sets", problems);
+    CheckAlertOffsets(store.alerts_before(), field + ".alerts_before", problems);
+    auto check_url = [&](std::string_view name, const std::string& url) {
+      if (url.empty()) return false;
+      if (!IsValidWebhookUrl(url)) {
+        problems.push_back(field + "." + std::string(name) + " must be an http:// or https:// URL");
+      }
+      return true;
+    };
+    const bool agents = check_url("agents_webhook_url", store.agents_webhook_url());
+    const bool escalation = check_url("escalation_webhook_url", store.escalation_webhook_url());
+    const bool any_url = agents || escalation;
+    const bool has_secret =
+        store.signing_secret().source_case() != proto::SecretRef::SOURCE_NOT_SET;
+    if (any_url || has_secret) {
+      CheckSecret(store.signing_secret(), field + ".signing_secret", true, problems);
+    }
+    if (!any_url && has_secret) {
+      problems.push_back(field + ".signing_secret is set without a webhook URL");
+    }
+  }
+}
+
 }  // namespace
 
 void ApplyDefaults(proto::Config& config) {
@@ -440,6 +522,7 @@ Result<void> ValidateConfig(const proto::Config& config) {
   ValidateApiUsers(config.api(), problems);
   ValidateOutbound(config.outbound(), problems);
   ValidateOdr(config.odr(), problems);
+  ValidateDisputes(config.disputes(), problems);
   for (const auto& kind : config.schedule().proactive()) {
     if (kind != "follow_up" && kind != "unpaid_reminder" && kind != "feedback_request" &&
         kind != "shipping_notice") {

@@ -9,6 +9,11 @@
 
 namespace csgw::gateway {
 
+DisputeTimerHandler::DisputeTimerHandler(EventStore& store,
+                                         std::shared_ptr<const DisputeSettings> settings)
+    : store_(store),
+      settings_(settings ? std::move(settings) : std::make_shared<const DisputeSettings>()) {}
+
 Result<void> DisputeTimerHandler::Fire(const proto::Timer& timer, TimePoint now,
                                        StateBatch& batch) {
   proto::DisputeTimerPayload payload;
@@ -67,7 +72,7 @@ Result<void> DisputeTimerHandler::Fire(const proto::Timer& timer, TimePoint now,
     return Ok();
   }
   ToStored(d, stored);
-  const TimerChanges changes = PlanDisputeTimers(DisputeTimers(key, d, *rules, now), stored);
+  const TimerChanges changes = PlanDisputeTimers(DisputeTimers(key, d, *rules, *settings_, now), stored);
   for (const auto& t : changes.schedule) batch.schedule.push_back(t);
   for (const auto& id : changes.cancel) {
     if (id != timer.id()) batch.cancel.push_back(id);  // this one goes as fired

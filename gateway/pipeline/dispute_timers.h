@@ -4,18 +4,24 @@
 // in the same batch as the timer's removal.
 #pragma once
 
+#include <memory>
+
+#include "gateway/pipeline/dispute_settings.h"
 #include "gateway/schedule/timer_runner.h"
 
 namespace csgw::gateway {
 
 class DisputeTimerHandler final : public TimerHandler {
  public:
-  explicit DisputeTimerHandler(EventStore& store) : store_(store) {}
+  // `settings`: the stores' alert offsets (null: the defaults), the same the pipeline uses.
+  explicit DisputeTimerHandler(EventStore& store,
+                               std::shared_ptr<const DisputeSettings> settings = nullptr);
   // Kinds "dispute_deadline" and "dispute_alert".
   Result<void> Fire(const proto::Timer& timer, TimePoint now, StateBatch& batch) override;
 
  private:
   EventStore& store_;
+  const std::shared_ptr<const DisputeSettings> settings_;
 };
 
 }  // namespace csgw::gateway

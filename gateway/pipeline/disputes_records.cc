@@ -1,8 +1,6 @@
 #include "gateway/pipeline/disputes_records.h"
 
 #include <map>
-#include <memory>
-#include <mutex>
 #include <optional>
 
 #include "disputes/machine.h"
@@ -13,8 +11,6 @@ namespace csgw::gateway {
 namespace {
 
 namespace d = csgw::disputes;
-
-constexpr std::string_view kNoRulesSuffix = "-none";
 
 // The value of enum E whose stable name is `name`; E's values run from 0 to `last`.
 template <class E>
@@ -51,29 +47,10 @@ std::string DisputeRecordKey(const proto::Event& event) {
 
 std::string DefaultRuleSetId(std::string_view marketplace) {
   if (marketplace == "aliexpress") return "aliexpress-2024";
-  return std::string(marketplace) + std::string(kNoRulesSuffix);
+  return d::NoDeadlinesRuleSetId(marketplace);
 }
 
-const d::RuleSet* FindDisputeRuleSet(std::string_view id) {
-  if (const d::RuleSet* rules = d::FindRuleSet(d::DefaultRuleSets(), id)) return rules;
-  if (!id.ends_with(kNoRulesSuffix) || id.size() == kNoRulesSuffix.size()) return nullptr;
-  // Built once per id, kept for the process: the set of marketplaces is small and fixed.
-  static std::mutex mutex;
-  static std::map<std::string, std::unique_ptr<d::RuleSet>, std::less<>> empty_sets;
-  std::lock_guard lock(mutex);
-  auto it = empty_sets.find(id);
-  if (it == empty_sets.end()) {
-    auto rules = std::make_unique<d::RuleSet>();
-    rules->id = std::string(id);
-    rules->version = 1;
-    rules->marketplace = std::string(id.substr(0, id.size() - kNoRulesSuffix.size()));
-    rules->description = "no deadlines sourced for this marketplace yet: state only";
-    using std::chrono::hours;
-    rules->alerts_before = {hours(48), hours(24), hours(4)};
-    it = empty_sets.emplace(std::string(id), std::move(rules)).first;
-  }
-  return it->second.get();
-}
+const d::RuleSet* FindDisputeRuleSet(std::string_view id) { return d::FindBuiltinRuleSet(id); }
 
 proto::StoredDisputeEvent ToStored(const d::DisputeEvent& event) {
   proto::StoredDisputeEvent out;
@@ -193,8 +170,22 @@ Result<d::Dispute> FromStored(const proto::StoredDispute& stored) {
   return dispute;
 }
 
+void NoteBuyer(const proto::Event& event, proto::StoredDispute& stored) {
+  const proto::Buyer& from = event.buyer();
+  proto::Buyer& to = *stored.mutable_buyer();
+  if (!from.id().empty()) to.set_id(from.id());
+  if (!from.display_name().empty()) to.set_display_name(from.display_name());
+  if (!from.country().empty()) to.set_country(from.country());
+  if (!from.locale_hint().empty()) to.set_locale_hint(from.locale_hint());
+  if (!from.time_zone().empty()) to.set_time_zone(from.time_zone());
+  if (!from.region().empty()) to.set_region(from.region());
+}
+
 std::vector<proto::Timer> DisputeTimers(std::string_view key, const d::Dispute& dispute,
-                                        const d::RuleSet& rules, TimePoint now) {
+                                        const d::RuleSet& rules, const DisputeSettings& settings,
+                                        TimePoint now) {
+  const std::vector<std::chrono::seconds> alerts_before =
+      settings.AlertsBefore(dispute.store_id, rules);
   std::vector<proto::Timer> timers;
   for (const d::Deadline& deadline : d::OpenDeadlines(dispute, rules)) {
     proto::DisputeTimerPayload payload;
@@ -214,7 +205,7 @@ std::vector<proto::Timer> DisputeTimers(std::string_view key, const d::Dispute& 
     SetTimestamp(timer.mutable_created_at(), now);
 
     if (deadline.due_at <= now) continue;
-    for (const d::Alert& alert : d::AlertTimes(deadline, rules)) {
+    for (const d::Alert& alert : d::AlertTimes(deadline, alerts_before)) {
       payload.set_alert_before_seconds(alert.before.count());
       proto::Timer& a = timers.emplace_back();
       a.set_id(TimerId(key, deadline.name) + "/alert/" + std::to_string(alert.before.count()));

@@ -12,6 +12,7 @@
 #include "disputes/deadlines.h"
 #include "disputes/dispute.h"
 #include "disputes/rules.h"
+#include "gateway/pipeline/dispute_settings.h"
 #include "proto/csgw/v1/disputes.pb.h"
 #include "proto/proto.h"
 
@@ -23,9 +24,9 @@ inline constexpr std::string_view kDisputeAlertTimer = "dispute_alert";
 // "<marketplace>/<store>/<dispute id>", or empty when the event has no dispute id.
 std::string DisputeRecordKey(const proto::Event& event);
 
-// The rule set a new dispute of `marketplace` gets: "aliexpress-2024" for aliexpress (there is
-// no config for it yet), and for the marketplaces whose rules are not sourced, an empty rule set
-// "<marketplace>-none" (no deadlines: state only).
+// The rule set a new dispute of `marketplace` gets unless Config.disputes chooses another
+// (DisputeSettings::RuleSetFor): "aliexpress-2024" for aliexpress, and for the marketplaces
+// whose rules are not sourced, an empty rule set "<marketplace>-none" (no deadlines: state only).
 std::string DefaultRuleSetId(std::string_view marketplace);
 // The rule set called `id`: a built-in one (disputes::DefaultRuleSets) or "<marketplace>-none";
 // nullptr when unknown.
@@ -41,13 +42,17 @@ void ToStored(const disputes::Dispute& dispute, proto::StoredDispute& stored);
 // kInvalidField for an unknown rule set or event field.
 Result<disputes::Dispute> FromStored(const proto::StoredDispute& stored);
 
+// Keeps what `event` says of the buyer (non-empty fields win) on the record.
+void NoteBuyer(const proto::Event& event, proto::StoredDispute& stored);
+
 // The timers the dispute needs now: one "dispute_deadline" per open deadline, id
-// "dispute/<key>/<deadline>", due at the deadline, and one "dispute_alert" per alert, id
-// "dispute/<key>/<deadline>/alert/<seconds before>", due at the alert, both with a
-// DisputeTimerPayload. Alerts of a deadline already due at `now` are left out (the deadline's
-// own timer covers it).
+// "dispute/<key>/<deadline>", due at the deadline, and one "dispute_alert" per alert (at the
+// store's offsets, settings.AlertsBefore), id "dispute/<key>/<deadline>/alert/<seconds
+// before>", due at the alert, both with a DisputeTimerPayload. Alerts of a deadline already due
+// at `now` are left out (the deadline's own timer covers it).
 std::vector<proto::Timer> DisputeTimers(std::string_view key, const disputes::Dispute& dispute,
-                                        const disputes::RuleSet& rules, TimePoint now);
+                                        const disputes::RuleSet& rules,
+                                        const DisputeSettings& settings, TimePoint now);
 
 // What to change in the store to go from the timers scheduled before (`stored.timers`) to
 // `wanted`: a timer is scheduled when new or moved (an unchanged one is left alone: pending, or

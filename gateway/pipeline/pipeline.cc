@@ -65,7 +65,9 @@ class DisputeCache {
     bool dirty = false;
   };
 
-  explicit DisputeCache(EventStore& store) : store_(store) {}
+  DisputeCache(EventStore& store, const DisputeSettings& settings)
+      : store_(store), settings_(settings) {}
+  const DisputeSettings& settings() const { return settings_; }
 
   // The dispute under `key` with its state re-derived (empty if new); an error when the store
   // fails or the record is corrupt.
@@ -97,7 +99,8 @@ class DisputeCache {
       const disputes::RuleSet* rules = FindDisputeRuleSet(entry.dispute.rule_set_id);
       if (rules != nullptr) {  // always: Load and ApplyDisputeUpdate checked it
         TimerChanges changes =
-            PlanDisputeTimers(DisputeTimers(key, entry.dispute, *rules, now), entry.stored);
+            PlanDisputeTimers(DisputeTimers(key, entry.dispute, *rules, settings_, now),
+                              entry.stored);
         for (auto& timer : changes.schedule) batch.schedule.push_back(std::move(timer));
         for (auto& id : changes.cancel) batch.cancel.push_back(std::move(id));
       }
@@ -108,6 +111,7 @@ class DisputeCache {
 
  private:
   EventStore& store_;
+  const DisputeSettings& settings_;
   std::map<std::string, Entry> entries_;
 };
 
@@ -147,8 +151,10 @@ Result<void> ApplyDisputeUpdate(const proto::Event& event, uint64_t sequence,
   if (dispute.rule_set_id.empty()) {
     dispute = disputes::NewDispute(event.dispute_update().dispute_id(), event.marketplace(),
                                    event.store_id(), event.order().order_id(),
-                                   DefaultRuleSetId(event.marketplace()));
+                                   cache.settings().RuleSetFor(event.marketplace(),
+                                                               event.store_id()));
   }
+  NoteBuyer(event, entry.value()->stored);
   const disputes::RuleSet* rules = FindDisputeRuleSet(dispute.rule_set_id);
   if (rules == nullptr) {
     return MakeError(Errc::kInternal, "dispute " + key + ": no rule set " + dispute.rule_set_id);
@@ -273,7 +279,7 @@ Result<size_t> Pipeline::ProcessPending(size_t limit) {
   const TimePoint now = clock_.Now();
   RecordCache<proto::Conversation> conversations(store_, Table::kConversations);
   RecordCache<proto::OrderContext> orders(store_, Table::kOrders);
-  DisputeCache dispute_records(store_);
+  DisputeCache dispute_records(store_, *disputes_);
   OdrCounting::Batch odr = odr_->Begin();  // held until the batch is written
   std::vector<uint64_t> done;
   std::vector<std::pair<proto::Draft, std::string>> drafted;  // with the marketplace

@@ -7,11 +7,12 @@
 // event twice.
 //
 // Disputes: table kDisputes, key "<marketplace>/<store>/<dispute id>", a StoredDispute (the
-// event history; the state is re-derived). A new aliexpress dispute gets the rule set
-// "aliexpress-2024" (current API; there is no config for the rule set yet), other marketplaces
-// an empty one ("<marketplace>-none": state, no deadlines). After each batch every changed
-// dispute's open deadlines become "dispute_deadline" timers and their alerts (T-48h, T-24h,
-// T-4h) "dispute_alert" timers (disputes_records.h); timers no longer wanted are cancelled.
+// event history; the state is re-derived). A new dispute gets the rule set Config.disputes
+// chooses for its store and marketplace (SetDisputes; default "aliexpress-2024" for aliexpress,
+// an empty "<marketplace>-none" for the others: state, no deadlines). After each batch every
+// changed dispute's open deadlines become "dispute_deadline" timers and their alerts (T-48h,
+// T-24h, T-4h, or the store's offsets) "dispute_alert" timers (disputes_records.h); timers no
+// longer wanted are cancelled.
 // Firing them is the timer runner's job.
 #pragma once
 
@@ -24,6 +25,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "gateway/pipeline/dispute_settings.h"
 #include "gateway/pipeline/odr_counting.h"
 #include "gateway/store/event_store.h"
 #include "proto/proto.h"
@@ -63,6 +65,12 @@ class Pipeline {
   // store, no alert webhooks. Set before Start.
   void SetOdr(std::shared_ptr<OdrCounting> odr) { odr_ = std::move(odr); }
 
+  // The rule set new disputes follow and their alert offsets (Config.disputes). Default: the
+  // built-in choice (dispute_settings.h). Set before Start.
+  void SetDisputes(std::shared_ptr<const DisputeSettings> settings) {
+    disputes_ = std::move(settings);
+  }
+
   // Acknowledges the first pending item without applying it, logging why: what the thread does
   // with an item that keeps failing (an unreadable record), so one event cannot stall every
   // store. The event stays in the log.
@@ -81,6 +89,7 @@ class Pipeline {
   std::map<std::string, templates::StorePolicy, std::less<>> store_policies_;
   templates::StorePolicy default_policy_;
   std::shared_ptr<OdrCounting> odr_;
+  std::shared_ptr<const DisputeSettings> disputes_ = std::make_shared<const DisputeSettings>();
 
   std::mutex mutex_;
   std::condition_variable wake_;
