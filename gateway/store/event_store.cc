@@ -276,6 +276,12 @@ class EventStore::Impl {
     return due;
   }
 
+  // The due time below which no timer is pending: where a scan of the timers may start.
+  uint64_t TimersFloor() {
+    std::lock_guard lock(timers_mutex_);
+    return timers_floor_ms_;
+  }
+
   Result<std::optional<uint64_t>> NextTimerDue() {
     std::lock_guard lock(timers_mutex_);
     auto next = store_db::NextTimerDue(*db_, timers_floor_ms_);
@@ -592,6 +598,10 @@ Result<std::optional<TimePoint>> EventStore::NextTimerDue() const {
 
 Result<std::optional<proto::Timer>> EventStore::GetTimer(std::string_view id) const {
   return store_db::GetTimer(impl_->db(), id);
+}
+
+Result<TimerScanPage> EventStore::ScanTimers(const TimerScan& scan) const {
+  return store_db::ScanTimers(impl_->db(), impl_->TimersFloor(), scan);
 }
 
 Result<std::optional<std::string>> EventStore::GetRecord(Table table, std::string_view key) const {

@@ -109,6 +109,37 @@ struct WorkItem {
   std::string store_id;
 };
 
+// A place in the timers' due order: the (due time, id) of a timer.
+struct TimerPosition {
+  TimePoint due;
+  std::string id;
+};
+
+// Pending timers of one kind due before an instant, in due order (then id), a page at a time.
+// The timers family is already keyed by due time and written in the same batch as the records
+// the timers belong to, so "what is due within 24 h" (disputes across every store, replies) is
+// a range read of it: its cost follows the timers due in the window, not the records stored,
+// and it cannot drift from the records the way a second index could.
+struct TimerScan {
+  std::string kind;  // Timer.kind, e.g. "dispute_deadline"; required
+  // Only timers due strictly before this; TimePoint::max() for every pending one.
+  TimePoint due_before = TimePoint::max();
+  // Resume after this position (a previous page's `next`).
+  std::optional<TimerPosition> after;
+  // At most this many timers returned...
+  size_t limit = 100;
+  // ...and at most this many pending timers of any kind read for one page: timers of other
+  // kinds share the range, and a page must not read without bound to fill itself.
+  size_t max_examined = 10'000;
+};
+
+struct TimerScanPage {
+  std::vector<proto::Timer> timers;
+  // Where the next page starts (the last timer read, returned or not); nullopt when the range
+  // is exhausted.
+  std::optional<TimerPosition> next;
+};
+
 struct ListQuery {
   // Only events of this store id (any marketplace) when non-empty.
   std::string store_id;
@@ -179,6 +210,8 @@ class EventStore {
   // The earliest pending due time, nullopt when no timer is pending.
   Result<std::optional<TimePoint>> NextTimerDue() const;
   Result<std::optional<proto::Timer>> GetTimer(std::string_view id) const;
+  // See TimerScan. kInvalidField without a kind or with a zero limit.
+  Result<TimerScanPage> ScanTimers(const TimerScan& scan) const;
 
   Result<std::optional<std::string>> GetRecord(Table table, std::string_view key) const;
   // Records whose key starts with `prefix` and sorts after `after_key`, in key order.

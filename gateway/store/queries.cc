@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/iterator.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "gateway/store/keys.h"
@@ -263,6 +264,48 @@ Result<std::optional<proto::Timer>> GetTimer(const Database& db, std::string_vie
   proto::Timer timer;
   if (!timer.ParseFromString(value)) return CorruptRecord("timer", *due.value(), db.dir());
   return std::optional<proto::Timer>(std::move(timer));
+}
+
+Result<TimerScanPage> ScanTimers(const Database& db, uint64_t from_ms, const TimerScan& scan) {
+  if (scan.kind.empty()) return MakeError(Errc::kInvalidField, "timer scan: kind is required");
+  if (scan.limit == 0 || scan.max_examined == 0) {
+    return MakeError(Errc::kInvalidField, "timer scan: limit and max_examined must be positive");
+  }
+  auto millis = [](TimePoint t) {
+    return t == TimePoint::max() ? UINT64_MAX
+                                 : static_cast<uint64_t>(std::max<int64_t>(0, ToUnixMillis(t)));
+  };
+  TimerScanPage page;
+  const uint64_t before_ms = millis(scan.due_before);
+  std::string start = store_keys::EncodeSequence(from_ms);
+  if (scan.after) start = std::max(start, store_keys::TimerKey(millis(scan.after->due), scan.after->id));
+  rocksdb::ReadOptions options;
+  // Keys are the 8-byte due time then the id: every key due at or after `before_ms` sorts at
+  // or above this bound.
+  const std::string upper = store_keys::EncodeSequence(before_ms);
+  const rocksdb::Slice upper_slice(upper);
+  if (before_ms != UINT64_MAX) options.iterate_upper_bound = &upper_slice;
+  const std::unique_ptr<rocksdb::Iterator> it(db.db().NewIterator(options, db.cf(Cf::kTimers)));
+  size_t examined = 0;
+  for (it->Seek(start); it->Valid(); it->Next()) {
+    const std::string_view key = it->key().ToStringView();
+    if (scan.after && key == start) continue;  // the position itself was on the last page
+    auto parts = store_keys::DecodeTimerKey(key);
+    if (!parts) return CorruptRecord("timer key", 0, db.dir());
+    if (page.timers.size() >= scan.limit || examined >= scan.max_examined) {
+      return page;  // `next` is the last one read: more may follow
+    }
+    ++examined;
+    page.next = TimerPosition{FromUnixMillis(static_cast<int64_t>(parts->due_ms)), parts->id};
+    proto::Timer timer;
+    if (!timer.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return CorruptRecord("timer", parts->due_ms, db.dir());
+    }
+    if (timer.kind() == scan.kind) page.timers.push_back(std::move(timer));
+  }
+  if (!it->status().ok()) return StorageError("scan timers", db.dir(), it->status());
+  page.next.reset();  // the range is exhausted
+  return page;
 }
 
 Result<std::vector<std::pair<odr::Day, odr::Counters>>> ReadCounters(const Database& db,

@@ -46,6 +46,8 @@ Result<std::vector<proto::Timer>> DueTimers(const Database& db, uint64_t from_ms
                                             size_t limit, std::optional<uint64_t>* first_due);
 Result<std::optional<uint64_t>> NextTimerDue(const Database& db, uint64_t from_ms);
 Result<std::optional<proto::Timer>> GetTimer(const Database& db, std::string_view id);
+// See EventStore::ScanTimers; starts no lower than `from_ms` (as DueTimers).
+Result<TimerScanPage> ScanTimers(const Database& db, uint64_t from_ms, const TimerScan& scan);
 
 // See EventStore::ReadCounters, CounterRuleSets and StoreIds.
 Result<std::vector<std::pair<odr::Day, odr::Counters>>> ReadCounters(const Database& db,
