@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "gateway/marketplaces/api_util.h"
+#include "gateway/marketplaces/registry.h"
 #include "gateway/marketplaces/send_test_support.h"
 
 namespace csgw::gateway {
@@ -36,9 +37,25 @@ TEST(SenderRegistry, AnUnreadableSecretNamesItsField) {
   EXPECT_NE(registry.error().message.find("accounts[3].access_token"), std::string::npos);
 }
 
+// AliExpress and Wildberries are configured (for their senders and pollers) but have no push
+// adapter: the webhook registry leaves them out instead of failing.
+TEST(SenderRegistry, PolledMarketplacesGetNoPushAdapter) {
+  const proto::Config config = send_test::Config();
+  ASSERT_TRUE(config.marketplaces().has_aliexpress() && config.marketplaces().has_wildberries());
+  ManualClock clock(send_test::Now());
+  auto adapters = AdapterRegistry::Build(config.marketplaces(), clock);
+  ASSERT_TRUE(adapters) << adapters.error().message;
+  EXPECT_EQ(adapters.value()->Find("aliexpress"), nullptr);
+  EXPECT_EQ(adapters.value()->Find("wildberries"), nullptr);
+  EXPECT_NE(adapters.value()->Find("lazada"), nullptr);
+}
+
 TEST(ApiUtil, PercentEncodesEverythingButUnreserved) {
   EXPECT_EQ(PercentEncode("aZ09-._~ /?&=+%ж"), "aZ09-._~%20%2F%3F%26%3D%2B%25%D0%B6");
   EXPECT_EQ(FormEncode({{"a b", "c&d"}, {"e", ""}}), "a%20b=c%26d&e=");
+  EXPECT_EQ(PercentDecode("aZ09-._~%20%2F%3F%26%3D%2B%25%D0%B6"), "aZ09-._~ /?&=+%ж");
+  EXPECT_EQ(PercentDecode("%2"), std::nullopt);
+  EXPECT_EQ(PercentDecode("%zz"), std::nullopt);
 }
 
 TEST(ApiUtil, CountsCodePointsNotBytes) {
