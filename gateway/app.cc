@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <set>
+#include <cmath>
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
@@ -14,14 +16,20 @@
 #include "base/strings.h"
 #include "gateway/api/ingest.h"
 #include "gateway/api/metrics.h"
+#include "gateway/api/conversations_api.h"
 #include "gateway/api/router.h"
 #include "gateway/catalog_files.h"
 #include "gateway/config/config.h"
+#include "gateway/connectors/runner.h"
 #include "gateway/http/server.h"
 #include "gateway/marketplaces/canonical.h"
 #include "gateway/marketplaces/registry.h"
 #include "gateway/pipeline/dispute_timers.h"
+#include "gateway/outbound/http_client.h"
+#include "gateway/outbound/outbox.h"
 #include "gateway/pipeline/pipeline.h"
+#include "gateway/pipeline/reply_flow.h"
+#include "gateway/schedule/policy.h"
 #include "gateway/schedule/timer_runner.h"
 #include "gateway/store/event_store.h"
 #include "i18n/language.h"
@@ -139,6 +147,90 @@ Result<std::shared_ptr<const templates::Catalog>> LoadCatalog(const std::string&
   return catalog.value();
 }
 
+
+// Reads a config-named file whole, refusing one over `cap` (a wrong path to a large file).
+Result<std::string> ReadSmallFile(const std::string& path, size_t cap) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return MakeError(Errc::kInvalidField, "cannot read " + path);
+  std::string text(cap + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > cap) return MakeError(Errc::kInvalidField, path + " is over the size cap");
+  return text;
+}
+
+Result<schedule::SchedulePolicy> LoadSchedulePolicy(const proto::ScheduleConfig& config) {
+  if (config.policy_file().empty()) return schedule::SchedulePolicy{};
+  auto json = ReadSmallFile(config.policy_file(), schedule::kMaxPolicyJsonBytes);
+  if (!json) return json.error();
+  const std::filesystem::path base = std::filesystem::path(config.policy_file()).parent_path();
+  auto policy = schedule::ParseSchedulePolicy(json.value(), [&](std::string_view ics) {
+    return ReadSmallFile((base / std::string(ics)).string(), 1 << 20);
+  });
+  if (!policy) {
+    return MakeError(Errc::kInvalidField,
+                     "schedule.policy_file " + config.policy_file() + ": " + policy.error().message);
+  }
+  return policy;
+}
+
+// What the outbox settled goes into the event log as an OutboundUpdate, for the pipeline to
+// record on the conversation.
+class OutboxToLog final : public OutboxListener {
+ public:
+  OutboxToLog(EventStore& store, const Clock& clock, GatewayMetrics& metrics)
+      : store_(store), clock_(clock), metrics_(metrics) {}
+  void OnSettled(const proto::OutboxEntry& entry) override {
+    const std::string step(OutboxStateName(entry.state()));
+    metrics_.CountOutboxSettled(step);
+    if (entry.conversation_id().empty()) return;  // webhooks have no conversation
+    std::vector<proto::Event> events{OutboundEvent(entry, step, clock_.Now())};
+    if (auto ok = store_.Append(std::move(events)); !ok) {
+      log::Error("outbox.record_failed", {{"outbox_id", entry.id()}, {"error", ok.error().message}});
+    }
+  }
+
+ private:
+  EventStore& store_;
+  const Clock& clock_;
+  GatewayMetrics& metrics_;
+};
+
+// "reply_sla" timers: the reply to a buyer is overdue. The conversation shows it (computed from
+// its due time); this makes it visible to operators as a log line and a metric.
+class ReplySlaTimers final : public TimerHandler {
+ public:
+  explicit ReplySlaTimers(GatewayMetrics& metrics) : metrics_(metrics) {}
+  Result<void> Fire(const proto::Timer& timer, TimePoint, StateBatch&) override {
+    log::Warn("conversation.reply_overdue", {{"conversation", timer.subject()}});
+    metrics_.CountReplyOverdue();
+    return Ok();
+  }
+
+ private:
+  GatewayMetrics& metrics_;
+};
+
+outbound::HttpClientOptions ClientOptionsFrom(const proto::OutboundConfig& o) {
+  outbound::HttpClientOptions c;
+  c.default_timeout = std::chrono::milliseconds(o.timeout_ms());
+  c.max_concurrent = o.max_in_flight();
+  return c;
+}
+
+OutboxOptions OutboxOptionsFrom(const proto::OutboundConfig& o) {
+  OutboxOptions options;
+  options.retry.initial = std::chrono::milliseconds(o.initial_delay_ms());
+  options.retry.max_delay = std::chrono::milliseconds(o.max_delay_ms());
+  options.retry.max_attempts = static_cast<int>(o.max_attempts());
+  options.retry.max_age = std::chrono::seconds(o.max_age_seconds());
+  options.rate.per_second = o.rate_per_second();
+  options.rate.burst = static_cast<uint32_t>(std::max(1.0, std::ceil(o.rate_per_second())));
+  options.max_in_flight = o.max_in_flight();
+  options.attempt_timeout = std::chrono::milliseconds(o.timeout_ms());
+  return options;
+}
+
 }  // namespace
 
 Result<proto::Config> EffectiveConfig(const ServeFlags& flags) {
@@ -173,6 +265,15 @@ class Gateway::Parts {
   std::unique_ptr<templates::Drafter> drafter;
   std::unique_ptr<EventStore> store;
   // After the store: destroyed (stopped) before it.
+  schedule::SchedulePolicy schedule;
+  std::unique_ptr<ApiUsers> api_users;
+  std::unique_ptr<ApiRoutes> api_routes;
+  std::unique_ptr<outbound::HttpClient> http_client;
+  std::unique_ptr<SenderRegistry> senders;
+  std::unique_ptr<OutboxToLog> outbox_log;
+  std::unique_ptr<Outbox> outbox;
+  std::unique_ptr<ReplySlaTimers> reply_sla;
+  std::unique_ptr<connectors::ConnectorRunner> connectors;
   std::unique_ptr<Pipeline> pipeline;
   std::unique_ptr<DisputeTimerHandler> dispute_timers;
   std::unique_ptr<TimerRunner> timers;
@@ -188,8 +289,13 @@ Gateway::~Gateway() {
   // finishes its batch before the store closes.
   parts_->server.reset();
   parts_->commits.SetPipeline(nullptr);
+  parts_->connectors->Stop();
   parts_->timers->Stop();
   parts_->pipeline->Stop();
+  // In-flight sends settle (or are left "sending" for the next start to judge) before the client
+  // and the store go.
+  parts_->outbox->Stop();
+  parts_->http_client->Stop();
   parts_->store->Close();
 }
 
@@ -214,18 +320,76 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(const proto::Config& config, co
   parts->store = std::move(store).value();
   parts->pipeline = std::make_unique<Pipeline>(*parts->store, *parts->drafter, config.templates(),
                                                clock, &parts->metrics);
+  auto policy = LoadSchedulePolicy(config.schedule());
+  if (!policy) return policy.error();
+  parts->schedule = std::move(policy).value();
+  auto client = outbound::HttpClient::Create(ClientOptionsFrom(config.outbound()));
+  if (!client) return client.error();
+  parts->http_client = std::move(client).value();
+  auto senders = SenderRegistry::Build(config, clock);
+  if (!senders) return senders.error();
+  parts->senders = std::move(senders).value();
+  parts->outbox_log = std::make_unique<OutboxToLog>(*parts->store, clock, parts->metrics);
+  parts->outbox = std::make_unique<Outbox>(
+      *parts->store, clock, *parts->http_client, parts->senders.get(),
+      OutboxOptionsFrom(config.outbound()), parts->outbox_log.get(),
+      outbound::MakeUniformRandom(static_cast<uint64_t>(clock.Now().time_since_epoch().count())));
+  parts->reply_sla = std::make_unique<ReplySlaTimers>(parts->metrics);
+  auto pollers = connectors::ConnectorRunner::Build(config, *parts->store, *parts->http_client, clock);
+  if (!pollers) return pollers.error();
+  parts->connectors = std::move(pollers).value();
   parts->dispute_timers = std::make_unique<DisputeTimerHandler>(*parts->store);
   parts->timers = std::make_unique<TimerRunner>(*parts->store, clock);
+  parts->timers->Handle(kSendTimerKind, *parts->outbox);
+  parts->timers->Handle(kReplySlaTimerKind, *parts->reply_sla);
+  TimerRunner* runner = parts->timers.get();
+  parts->outbox->SetWake([runner] { runner->Notify(); });
+  Pipeline::ReplyFlow flow;
+  flow.policy = &parts->schedule;
+  flow.outbox = parts->outbox.get();
+  flow.on_sends = [runner] { runner->Notify(); };
+  parts->pipeline->SetReplyFlow(std::move(flow));
   parts->timers->Handle("dispute_deadline", *parts->dispute_timers);
   parts->timers->Handle("dispute_alert", *parts->dispute_timers);
   parts->ingest = std::make_unique<Ingest>(*parts->adapters, parts->canonical.get(), *parts->store,
                                            parts->metrics);
-  parts->router = std::make_unique<Router>(*parts->ingest, *parts->store, parts->metrics);
+  auto users = ApiUsers::Build(config.api());
+  if (!users) return users.error();
+  parts->api_users = std::move(users).value();
+  parts->api_routes = std::make_unique<ApiRoutes>(parts->api_users.get());
+  {
+    ConversationsApiDeps deps;
+    deps.store = parts->store.get();
+    deps.outbox = parts->outbox.get();
+    deps.clock = &clock;
+    deps.catalog = parts->catalog.get();
+    std::set<std::string> informal;
+    for (const auto& p : config.templates().stores()) {
+      if (p.informal()) informal.insert(p.store_id());
+    }
+    const bool default_informal = config.templates().default_policy().informal();
+    deps.informal = [informal, default_informal](std::string_view store) {
+      return informal.count(std::string(store)) > 0 || default_informal;
+    };
+    deps.max_page = config.api().max_page_size();
+    deps.on_send = [runner] { runner->Notify(); };
+    AddConversationRoutes(*parts->api_routes, std::move(deps));
+  }
+  parts->router = std::make_unique<Router>(*parts->ingest, *parts->store, parts->metrics,
+                                           parts->api_routes.get());
   parts->server =
       std::make_unique<http::Server>(ServerOptionsFrom(config.server()), *parts->router);
   if (auto listening = parts->server->Listen(); !listening) return listening.error();
+  auto interrupted = parts->outbox->Start();
+  if (!interrupted) return interrupted.error();
+  if (interrupted.value() > 0) {
+    log::Warn("outbox.interrupted_sends",
+              {{"count", static_cast<int64_t>(interrupted.value())},
+               {"what", "sends in flight at the last stop are dead letters: check and retry"}});
+  }
   parts->pipeline->Start();
   parts->timers->Start();
+  parts->connectors->Start();
   parts->commits.SetPipeline(parts->pipeline.get());
   parts->router->SetReady(true);
   return std::unique_ptr<Gateway>(new Gateway(std::move(parts)));

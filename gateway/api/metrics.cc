@@ -100,7 +100,16 @@ class GatewayMetrics::Impl {
         catalog_reloads(BuildCounter()
                             .Name("csgw_catalog_reloads_total")
                             .Help("Template catalogue reloads (SIGHUP), by result")
-                            .Register(*registry)) {}
+                            .Register(*registry)),
+        reply_overdue(BuildCounter()
+                          .Name("csgw_reply_overdue_total")
+                          .Help("Conversations whose reply SLA ran out before a reply")
+                          .Register(*registry)
+                          .Add({})),
+        outbox_settled(BuildCounter()
+                           .Name("csgw_outbox_settled_total")
+                           .Help("Outbox entries that reached a final state, by state")
+                           .Register(*registry)) {}
 
   // Family::Add builds a label map and hashes it on every call; the request path instead looks
   // its series up here by plain keys, without allocating once a series exists.
@@ -135,6 +144,8 @@ class GatewayMetrics::Impl {
   Counter& pipeline_events;
   Counter& pipeline_failures;
   Family<Counter>& catalog_reloads;
+  Counter& reply_overdue;
+  Family<Counter>& outbox_settled;
 };
 
 GatewayMetrics::GatewayMetrics() : impl_(std::make_unique<Impl>()) {}
@@ -238,6 +249,13 @@ void GatewayMetrics::OnFailure() { impl_->pipeline_failures.Increment(); }
 
 void GatewayMetrics::CountCatalogReload(bool ok) {
   impl_->catalog_reloads.Add({{"result", ok ? "ok" : "refused"}}).Increment();
+}
+
+void GatewayMetrics::CountReplyOverdue() { impl_->reply_overdue.Increment(); }
+
+void GatewayMetrics::CountOutboxSettled(std::string_view state) {
+  // States are a closed list ("sent", "dead", "cancelled"): the label set is bounded.
+  impl_->outbox_settled.Add({{"state", std::string(state)}}).Increment();
 }
 
 std::string GatewayMetrics::Render() const {

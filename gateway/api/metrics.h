@@ -44,6 +44,10 @@ class GatewayMetrics final : public StoreObserver, public PipelineObserver {
   void OnFailure() override;
   // csgw_catalog_reloads_total{result="ok"|"refused"}
   void CountCatalogReload(bool ok);
+  // csgw_reply_overdue_total
+  void CountReplyOverdue();
+  // csgw_outbox_settled_total{state="sent"|"dead"|"cancelled"}
+  void CountOutboxSettled(std::string_view state);
 
   // The Prometheus text exposition format (version 0.0.4).
   std::string Render() const;

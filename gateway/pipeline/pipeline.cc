@@ -8,6 +8,10 @@
 #include "disputes/mapping.h"
 #include "gateway/pipeline/conversations.h"
 #include "gateway/pipeline/disputes_records.h"
+#include "gateway/marketplaces/event_util.h"
+#include "gateway/outbound/outbox.h"
+#include "gateway/pipeline/reply_flow.h"
+#include "gateway/schedule/send_window.h"
 
 namespace csgw::gateway {
 namespace {
@@ -42,6 +46,10 @@ class RecordCache {
     return &records_.emplace(key, std::move(message)).first->second;
   }
   void MarkDirty(const std::string& key) { dirty_.insert(key); }
+  template <class Fn>
+  void ForEachDirty(Fn&& fn) {
+    for (const auto& key : dirty_) fn(key, records_.at(key));
+  }
   void AppendWrites(std::vector<TableWrite>& writes) const {
     for (const auto& key : dirty_) {
       writes.push_back({table_, key, records_.at(key).SerializeAsString()});
@@ -271,14 +279,50 @@ void Pipeline::QuarantineFirst(const Error& error) {
                                       {"error", error.message}});
 }
 
+Result<void> Pipeline::AutoSend(proto::Conversation& conversation, const proto::Draft& draft,
+                                TimePoint now, StateBatch& batch) {
+  proto::OutboxEntry entry = DraftReplyEntry(conversation, draft, "", "auto");
+  // A reply goes out at once unless the policy holds replies for the buyer's daytime; the SLA
+  // deadline still wins over quiet hours (send_window.h).
+  TimePoint send_at = now;
+  if (flow_.policy != nullptr && conversation.has_reply_due()) {
+    auto at = schedule::ReplySendTime(now, FromTimestamp(conversation.reply_due()),
+                                      conversation.buyer_time_zone(), flow_.policy->send);
+    if (at) send_at = at.value();
+  }
+  auto added = flow_.outbox->Enqueue(entry, send_at, batch);
+  if (!added) return added.error();
+  for (auto& d : *conversation.mutable_drafts()) {
+    if (d.source_sequence() != draft.source_sequence()) continue;
+    d.set_state(proto::DRAFT_STATE_QUEUED);
+    d.set_outbox_id(OutboxId(entry.idempotency_key()));
+    d.set_requested_by("auto");
+  }
+  bool listed = false;
+  for (const auto& id : conversation.outbox_ids()) listed |= id == OutboxId(entry.idempotency_key());
+  if (!listed) conversation.add_outbox_ids(OutboxId(entry.idempotency_key()));
+  return Ok();
+}
+
 Result<size_t> Pipeline::ProcessPending(size_t limit) {
   auto work = store_.PendingWork(0, limit);
   if (!work) return work.error();
   if (work.value().empty()) return size_t{0};
+  StateBatch batch;  // auto-sends join it as the events are processed
 
   const TimePoint now = clock_.Now();
   RecordCache<proto::Conversation> conversations(store_, Table::kConversations);
   RecordCache<proto::OrderContext> orders(store_, Table::kOrders);
+  std::optional<ProactiveBatch> proactive;
+  if (flow_.policy != nullptr && flow_.proactive.any()) {
+    proactive.emplace(flow_.policy->send, flow_.proactive,
+                      [&](const std::string& k) -> const proto::Conversation* {
+                        return conversations.Load(k);
+                      },
+                      [&](const std::string& k) -> const proto::OrderContext* {
+                        return orders.Load(k);
+                      });
+  }
   DisputeCache dispute_records(store_, *disputes_);
   OdrCounting::Batch odr = odr_->Begin();  // held until the batch is written
   std::vector<uint64_t> done;
@@ -289,6 +333,9 @@ Result<size_t> Pipeline::ProcessPending(size_t limit) {
     done.push_back(item.sequence);
     if (!stored.value()) continue;  // nothing to apply; the item only needs acknowledging
     const proto::Event& event = *stored.value();
+    if (proactive) {
+      if (auto noted = proactive->Observe(event); !noted) return noted.error();
+    }
     odr.Add(event);
 
     if (event.has_order_update()) {
@@ -307,8 +354,30 @@ Result<size_t> Pipeline::ProcessPending(size_t limit) {
       }
       continue;
     }
+    if (event.has_outbound_update()) {
+      const std::string& key = event.outbound_update().conversation_id();
+      if (key.empty()) continue;  // a webhook: no conversation
+      proto::Conversation* conversation = conversations.Load(key);
+      if (conversation == nullptr) {
+        return Error{Errc::kStorageFailure, "cannot read conversation " + key};
+      }
+      if (ApplyOutboundUpdate(event, item.sequence, config_.max_conversation_messages(),
+                              *conversation)) {
+        conversations.MarkDirty(key);
+      }
+      continue;
+    }
     if (!event.has_buyer_message()) continue;
     const proto::BuyerMessage& message = event.buyer_message();
+    if (message.kind() == proto::BuyerMessage::KIND_CONVERSATION_CLOSED) {
+      const std::string key = ConversationId(event);
+      proto::Conversation* conversation = key.empty() ? nullptr : conversations.Load(key);
+      if (conversation != nullptr && !conversation->id().empty()) {
+        MarkClosed(FromTimestamp(event.occurred_at()), *conversation);
+        conversations.MarkDirty(key);
+      }
+      continue;
+    }
     if (message.kind() != proto::BuyerMessage::KIND_NEW || message.message_id().empty()) continue;
     const std::string key = ConversationId(event);
     if (key.empty()) continue;
@@ -327,6 +396,9 @@ Result<size_t> Pipeline::ProcessPending(size_t limit) {
     const bool from_buyer = message.sender() == proto::SENDER_ROLE_BUYER && !message.text().empty();
     if (!from_buyer) {
       RecordMessage(event, item.sequence, "", config_.max_conversation_messages(), *conversation);
+      if (message.sender() == proto::SENDER_ROLE_SELLER) {
+        MarkSellerWrote(FromTimestamp(event.occurred_at()), *conversation);
+      }
       conversations.MarkDirty(key);
       continue;
     }
@@ -337,6 +409,21 @@ Result<size_t> Pipeline::ProcessPending(size_t limit) {
     proto::Draft stored_draft = StoreDraft(draft, event, item.sequence, now,
                                            config_.max_conversation_drafts(), *conversation);
     conversations.MarkDirty(key);
+    if (!draft.time_zone.empty()) conversation->set_buyer_time_zone(draft.time_zone);
+    if (flow_.policy != nullptr) {
+      const TimePoint at = FromTimestamp(event.occurred_at());
+      auto due = ReplyDueFor(*flow_.policy, *conversation, at);
+      if (due) {
+        MarkBuyerWrote(at, due.value(), *conversation);
+      } else {
+        log::Warn("pipeline.reply_due", {{"conversation", key}, {"error", due.error().message}});
+      }
+    }
+    if (stored_draft.state() == proto::DRAFT_STATE_AUTO_SEND && flow_.outbox != nullptr) {
+      if (auto queued = AutoSend(*conversation, stored_draft, now, batch); !queued) {
+        return queued.error();
+      }
+    }
     // Ids only: never the buyer's text or the reply.
     log::Debug("pipeline.drafted", {{"sequence", static_cast<int64_t>(item.sequence)},
                                     {"marketplace", event.marketplace()},
@@ -349,8 +436,21 @@ Result<size_t> Pipeline::ProcessPending(size_t limit) {
     drafted.emplace_back(std::move(stored_draft), event.marketplace());
   }
   const size_t processed = done.size();
-  StateBatch batch;
   batch.done = std::move(done);
+  if (flow_.policy != nullptr) {
+    // One reply-SLA timer per conversation, as its final state in this batch says: moved while
+    // a reply is due, gone once answered or closed.
+    conversations.ForEachDirty([&](const std::string& key, const proto::Conversation& c) {
+      if (c.state() == proto::CONVERSATION_STATE_AWAITING_REPLY && c.has_reply_due()) {
+        batch.schedule.push_back(ReplySlaTimer(c, now));
+      } else {
+        batch.cancel.push_back(ReplySlaTimerId(key));
+      }
+    });
+  }
+  if (proactive) {
+    if (auto planned = proactive->Finish(now, batch); !planned) return planned.error();
+  }
   conversations.AppendWrites(batch.writes);
   orders.AppendWrites(batch.writes);
   dispute_records.AppendChanges(now, batch);
@@ -361,7 +461,9 @@ Result<size_t> Pipeline::ProcessPending(size_t limit) {
     return std::optional<disputes::Dispute>(entry.value()->dispute);
   }, batch);
   if (!counted) return counted.error();
+  const bool sends = !batch.schedule.empty() && flow_.outbox != nullptr;
   if (auto written = store_.Commit(batch); !written) return written.error();
+  if (sends && flow_.on_sends) flow_.on_sends();
   if (observer_) {
     for (const auto& [d, marketplace] : drafted) observer_->OnDraft(d, marketplace);
     observer_->OnProcessed(processed);

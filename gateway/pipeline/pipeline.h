@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -27,11 +28,15 @@
 #include "base/result.h"
 #include "gateway/pipeline/dispute_settings.h"
 #include "gateway/pipeline/odr_counting.h"
+#include "gateway/pipeline/proactive.h"
+#include "gateway/schedule/policy.h"
 #include "gateway/store/event_store.h"
 #include "proto/proto.h"
 #include "templates/draft.h"
 
 namespace csgw::gateway {
+
+class Outbox;
 
 // Counts for /metrics; called on the pipeline thread.
 class PipelineObserver {
@@ -71,6 +76,21 @@ class Pipeline {
     disputes_ = std::move(settings);
   }
 
+  // Reply clocks and sending (reply_flow.h): with a policy, each buyer message sets the
+  // conversation's reply-due time and its "reply_sla" timer; with an outbox, drafts the store's
+  // policy lets go out are enqueued in the same batch. Without (tests of drafting alone), neither.
+  struct ReplyFlow {
+    const schedule::SchedulePolicy* policy = nullptr;
+    Outbox* outbox = nullptr;
+    // Called after a batch that enqueued sends: wakes the timer runner.
+    std::function<void()> on_sends;
+    // Proactive messages (proactive.h; Config.schedule.proactive): with a policy, each batch
+    // schedules and cancels their timers. Default: none.
+    ProactiveKinds proactive;
+  };
+  // Before Start.
+  void SetReplyFlow(ReplyFlow flow) { flow_ = std::move(flow); }
+
   // Acknowledges the first pending item without applying it, logging why: what the thread does
   // with an item that keeps failing (an unreadable record), so one event cannot stall every
   // store. The event stays in the log.
@@ -78,6 +98,9 @@ class Pipeline {
 
  private:
   void Loop();
+  // Enqueues an auto-send draft in `batch` and marks it queued on the conversation.
+  Result<void> AutoSend(proto::Conversation& conversation, const proto::Draft& draft,
+                        TimePoint now, StateBatch& batch);
   const templates::StorePolicy& PolicyOf(std::string_view store_id) const;
 
   EventStore& store_;
@@ -90,6 +113,7 @@ class Pipeline {
   templates::StorePolicy default_policy_;
   std::shared_ptr<OdrCounting> odr_;
   std::shared_ptr<const DisputeSettings> disputes_ = std::make_shared<const DisputeSettings>();
+  ReplyFlow flow_;
 
   std::mutex mutex_;
   std::condition_variable wake_;
