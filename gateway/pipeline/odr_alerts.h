@@ -17,6 +17,7 @@
 #include "base/result.h"
 #include "gateway/outbound/request.h"
 #include "gateway/pipeline/odr_counting.h"
+#include "gateway/schedule/timer_runner.h"
 #include "gateway/store/event_store.h"
 #include "odr/alerts.h"
 #include "odr/report.h"
@@ -32,6 +33,44 @@ class OdrAlertSink {
   // the counting lock: must not block.
   virtual Result<void> Enqueue(const odr::Alert& alert, outbound::HttpRequest request,
                                StateBatch& batch) = 0;
+};
+
+class Outbox;
+
+// The sink of the running gateway: each webhook becomes a durable outbox entry (kind "webhook",
+// requested by "odr", idempotency key "odr-alert/<store>/<alert id>") in the same batch as the
+// alert record; the outbox sends and retries it. `outbox` must outlive the sink.
+class OutboxAlertSink final : public OdrAlertSink {
+ public:
+  explicit OutboxAlertSink(const Outbox& outbox) : outbox_(outbox) {}
+  Result<void> Enqueue(const odr::Alert& alert, outbound::HttpRequest request,
+                       StateBatch& batch) override;
+
+ private:
+  const Outbox& outbox_;
+};
+
+inline constexpr char kOdrEvaluateTimerKind[] = "odr_evaluate";
+
+// The periodic alert evaluation: figures change with no event at all (days leave the windows, a
+// forecast date comes closer), so every store is evaluated (OdrCounting::EvaluateAll) on a
+// durable timer "odr_evaluate" (id "odr/evaluate") that schedules itself again `every` later.
+// Register it with the timer runner under kOdrEvaluateTimerKind and call Schedule once at
+// startup. `counting` must outlive it.
+class OdrEvaluationTimer final : public TimerHandler {
+ public:
+  explicit OdrEvaluationTimer(OdrCounting& counting,
+                              std::chrono::seconds every = std::chrono::hours(1))
+      : counting_(counting), every_(every) {}
+  // Schedules an evaluation at `now` unless one is pending.
+  Result<void> Schedule(EventStore& store, TimePoint now) const;
+  // TimerHandler. The evaluation is written by EvaluateAll itself (under the counting lock);
+  // redone after a crash it raises nothing twice (alert ids are stable).
+  Result<void> Fire(const proto::Timer& timer, TimePoint now, StateBatch& batch) override;
+
+ private:
+  OdrCounting& counting_;
+  const std::chrono::seconds every_;
 };
 
 // The X-Csgw-Signature value: "t=<unix seconds>,v1=<lower-case hex HMAC-SHA256(secret,

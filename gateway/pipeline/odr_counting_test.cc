@@ -12,10 +12,12 @@
 #include "base/crypto.h"
 #include "base/timestamp.h"
 #include "gateway/marketplaces/event_util.h"
+#include "gateway/outbound/outbox.h"
 #include "gateway/pipeline/odr_alerts.h"
 #include "gateway/pipeline/pipeline.h"
 #include "odr/facts_codec.h"
 #include "odr/report.h"
+#include "tests/support/mock_marketplace.h"
 #include "tests/support/temp_dir.h"
 
 namespace csgw::gateway {
@@ -434,6 +436,91 @@ TEST_F(OdrCountingTest, AlertsAreStoredOnceAndSentSigned) {
   EXPECT_EQ(all.value().size(), sink.sent.size());
   EXPECT_NE(all.value().front().find("\"raised_at\":\"2024-05-20T12:00:00.000Z\""),
             std::string::npos);  // newest first
+}
+
+TEST_F(OdrCountingTest, WebhooksGoOutThroughTheOutboxToTheAccountManager) {
+  auto receiver = testing::MockMarketplace::Start();
+  ASSERT_TRUE(receiver) << receiver.error().message;
+  setenv("CSGW_TEST_ODR_SECRET_2", "outbox-secret", 1);
+  proto::OdrConfig config;
+  auto* s = config.add_stores();
+  s->set_store_id(kShop);
+  s->add_rule_sets("aliexpress-2015");
+  s->set_alert_webhook_url(receiver.value()->BaseUrl() + "/hooks/odr");
+  s->mutable_alert_signing_secret()->set_env("CSGW_TEST_ODR_SECRET_2");
+  auto rules = OdrRules::FromConfig(config);
+  ASSERT_TRUE(rules) << rules.error().message;
+  auto client = outbound::HttpClient::Create(outbound::HttpClientOptions{});
+  ASSERT_TRUE(client) << client.error().message;
+  Outbox outbox(*store_, clock_, *client.value(), nullptr, OutboxOptions{}, nullptr,
+                outbound::MakeUniformRandom(3));
+  ASSERT_TRUE(outbox.Start());
+  TimerRunner runner(*store_, clock_);
+  runner.Handle(kSendTimerKind, outbox);
+  OutboxAlertSink sink(outbox);
+  auto odr = std::make_shared<OdrCounting>(*store_, rules.value(), clock_);
+  odr->SetAlertSink(&sink);
+  pipeline_->SetOdr(odr);
+  Append(Scenario());
+  Drain();
+
+  auto listed = ListAlerts(*store_, kShop, 100);
+  ASSERT_TRUE(listed);
+  const size_t alerts = listed.value().size();
+  ASSERT_GT(alerts, 0u);
+  auto fired = runner.FireDue(100);
+  ASSERT_TRUE(fired) << fired.error().message;
+  EXPECT_EQ(fired.value(), alerts);
+  ASSERT_TRUE(receiver.value()->WaitForRequests(
+      alerts, std::chrono::steady_clock::now() + std::chrono::seconds(10)));
+  for (const auto& request : receiver.value()->Requests()) {
+    EXPECT_EQ(request.path, "/hooks/odr");
+    const std::string signature = request.Header("x-csgw-signature");
+    const size_t comma = signature.find(",v1=");
+    ASSERT_TRUE(signature.starts_with("t=") && comma != std::string::npos) << signature;
+    const std::string t = signature.substr(2, comma - 2);
+    // The receiver's check: HMAC over "<t>.<raw body>".
+    EXPECT_EQ(signature.substr(comma + 4),
+              crypto::HmacSha256Hex("outbox-secret", t + "." + request.body));
+    EXPECT_NE(std::find(listed.value().begin(), listed.value().end(), request.body),
+              listed.value().end());  // the body is the listed alert record
+    EXPECT_EQ(request.body.find("\"id\":\"" + request.Header("x-csgw-alert-id") + "\""), 1u);
+  }
+  outbox.Stop();
+  client.value()->Stop();
+}
+
+TEST_F(OdrCountingTest, PeriodicEvaluationRunsOnADurableTimerWithoutEvents) {
+  Append(Scenario());
+  Drain();  // counted, and evaluated once after counting
+  auto state = [&] {
+    auto record = store_->GetRecord(Table::kOdrAlerts, OdrAlertStateKey(kShop, kAe2015));
+    EXPECT_TRUE(record && record.value());
+    auto decoded = DecodeAlertState(record && record.value() ? *record.value() : "");
+    EXPECT_TRUE(decoded);
+    return decoded ? decoded.value() : odr::Report{};
+  };
+  EXPECT_EQ(state().at, D("2024-03-31"));
+
+  OdrCounting counting(*store_, std::make_shared<const OdrRules>(), clock_);
+  OdrEvaluationTimer evaluation(counting, std::chrono::hours(1));
+  TimerRunner runner(*store_, clock_);
+  runner.Handle(kOdrEvaluateTimerKind, evaluation);
+  clock_.Set(At("2024-04-10T12:00:00Z"));
+  ASSERT_TRUE(evaluation.Schedule(*store_, clock_.Now()));
+  ASSERT_TRUE(evaluation.Schedule(*store_, clock_.Now() + std::chrono::hours(5)));  // no second
+  auto fired = runner.FireDue(10);
+  ASSERT_TRUE(fired) << fired.error().message;
+  EXPECT_EQ(fired.value(), 1u);
+  // No event since March, yet the store was evaluated on April 10th (Beijing) ...
+  EXPECT_EQ(state().at, D("2024-04-10"));
+  // ... and the next evaluation is an hour later.
+  auto next = store_->GetTimer("odr/evaluate");
+  ASSERT_TRUE(next && next.value());
+  EXPECT_EQ(FromTimestamp(next.value()->due()), clock_.Now() + std::chrono::hours(1));
+  auto again = runner.FireDue(10);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again.value(), 0u);
 }
 
 TEST(OdrRules, RulesDirStoresRatesAndCancellationCauses) {
