@@ -20,6 +20,7 @@
 #include "gateway/app.h"
 #include "gateway/catalog_files.h"
 #include "gateway/cli_args.h"
+#include "gateway/cli_odr.h"
 #include "gateway/cli_templates.h"
 #include "gateway/cli_text.h"
 #include "gateway/config/config.h"
@@ -52,6 +53,11 @@ constexpr char kUsage[] =
     "        print open and closed disputes as JSON lines, nearest deadline first: state,\n"
     "        reason, the nearest deadline (what, due, whose action) and the advisor's options\n"
     "        with their cost; --due-within (24h, 90m, 2d) keeps those due that soon (read-only)\n"
+    "  odr report --store S [--rules R] [--at YYYY-MM-DD] [--config F] [--data DIR]\n"
+    "        seller service level: figures, grade, forecast and what it takes (read-only)\n"
+    "  odr alerts --store S | odr rebuild [--store S]   [--config F] [--data DIR]\n"
+    "        the store's ODR alerts as JSON lines; recount from the stored events (gateway\n"
+    "        stopped)\n"
     "  check-config F\n"
     "        validate a config file, resolve its secrets, lint its template catalogue;\n"
     "        exit 1 if invalid\n"
@@ -462,6 +468,7 @@ int Main(int argc, char** argv) {
       {"time", kTimeFlags, Time},
       {"render", kRenderFlags, RenderCommand},
       {"templates", kTemplatesFlags, TemplatesCommand},
+      {"odr", kOdrFlags, OdrCommand},
       {"check-reply", kCheckReplyFlags, CheckReplyCommand},
   };
   // clang-format on
