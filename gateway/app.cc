@@ -17,6 +17,8 @@
 #include "gateway/api/ingest.h"
 #include "gateway/api/metrics.h"
 #include "gateway/api/conversations_api.h"
+#include "gateway/api/disputes_api.h"
+#include "gateway/api/odr_api.h"
 #include "gateway/api/router.h"
 #include "gateway/catalog_files.h"
 #include "gateway/config/config.h"
@@ -24,7 +26,10 @@
 #include "gateway/http/server.h"
 #include "gateway/marketplaces/canonical.h"
 #include "gateway/marketplaces/registry.h"
+#include "gateway/pipeline/dispute_settings.h"
 #include "gateway/pipeline/dispute_timers.h"
+#include "gateway/pipeline/odr_alerts.h"
+#include "gateway/pipeline/odr_counting.h"
 #include "gateway/outbound/http_client.h"
 #include "gateway/outbound/outbox.h"
 #include "gateway/pipeline/pipeline.h"
@@ -273,6 +278,9 @@ class Gateway::Parts {
   std::unique_ptr<OutboxToLog> outbox_log;
   std::unique_ptr<Outbox> outbox;
   std::unique_ptr<ReplySlaTimers> reply_sla;
+  std::shared_ptr<OdrCounting> odr;
+  std::unique_ptr<OutboxAlertSink> odr_alerts;
+  std::unique_ptr<OdrEvaluationTimer> odr_evaluation;
   std::unique_ptr<connectors::ConnectorRunner> connectors;
   std::unique_ptr<Pipeline> pipeline;
   std::unique_ptr<DisputeTimerHandler> dispute_timers;
@@ -338,10 +346,22 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(const proto::Config& config, co
   auto pollers = connectors::ConnectorRunner::Build(config, *parts->store, *parts->http_client, clock);
   if (!pollers) return pollers.error();
   parts->connectors = std::move(pollers).value();
-  parts->dispute_timers = std::make_unique<DisputeTimerHandler>(*parts->store);
+  auto dispute_settings = DisputeSettings::Build(config.disputes());
+  if (!dispute_settings) return dispute_settings.error();
+  parts->pipeline->SetDisputes(dispute_settings.value());
+  parts->dispute_timers = std::make_unique<DisputeTimerHandler>(
+      *parts->store, dispute_settings.value(), parts->outbox.get());
+  auto odr_rules = OdrRules::FromConfig(config.odr());
+  if (!odr_rules) return odr_rules.error();
+  parts->odr = std::make_shared<OdrCounting>(*parts->store, odr_rules.value(), clock);
+  parts->odr_alerts = std::make_unique<OutboxAlertSink>(*parts->outbox);
+  parts->odr->SetAlertSink(parts->odr_alerts.get());
+  parts->pipeline->SetOdr(parts->odr);
+  parts->odr_evaluation = std::make_unique<OdrEvaluationTimer>(*parts->odr);
   parts->timers = std::make_unique<TimerRunner>(*parts->store, clock);
   parts->timers->Handle(kSendTimerKind, *parts->outbox);
   parts->timers->Handle(kReplySlaTimerKind, *parts->reply_sla);
+  parts->timers->Handle(kOdrEvaluateTimerKind, *parts->odr_evaluation);
   TimerRunner* runner = parts->timers.get();
   parts->outbox->SetWake([runner] { runner->Notify(); });
   Pipeline::ReplyFlow flow;
@@ -375,6 +395,26 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(const proto::Config& config, co
     deps.on_send = [runner] { runner->Notify(); };
     AddConversationRoutes(*parts->api_routes, std::move(deps));
   }
+  {
+    DisputesApiDeps deps;
+    deps.store = parts->store.get();
+    deps.clock = &clock;
+    deps.outbox = parts->outbox.get();
+    deps.catalog = parts->catalog.get();
+    deps.max_page = config.api().max_page_size();
+    Pipeline* pipeline = parts->pipeline.get();
+    deps.on_event = [pipeline] { pipeline->Notify(); };
+    deps.on_send = [runner] { runner->Notify(); };
+    AddDisputeRoutes(*parts->api_routes, deps);
+  }
+  {
+    OdrApiDeps deps;
+    deps.store = parts->store.get();
+    deps.rules = odr_rules.value();
+    deps.clock = &clock;
+    deps.max_page = config.api().max_page_size();
+    AddOdrRoutes(*parts->api_routes, std::move(deps));
+  }
   parts->router = std::make_unique<Router>(*parts->ingest, *parts->store, parts->metrics,
                                            parts->api_routes.get());
   parts->server =
@@ -386,6 +426,9 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(const proto::Config& config, co
     log::Warn("outbox.interrupted_sends",
               {{"count", static_cast<int64_t>(interrupted.value())},
                {"what", "sends in flight at the last stop are dead letters: check and retry"}});
+  }
+  if (auto scheduled = parts->odr_evaluation->Schedule(*parts->store, clock.Now()); !scheduled) {
+    return scheduled.error();
   }
   parts->pipeline->Start();
   parts->timers->Start();

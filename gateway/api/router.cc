@@ -1,6 +1,7 @@
 #include "gateway/api/router.h"
 
 #include "base/log.h"
+#include "gateway/api/odr_api.h"
 #include "gateway/api/responses.h"
 
 namespace csgw::gateway {
@@ -33,7 +34,10 @@ std::string Router::RouteOf(const http::Request& request) const {
     return ingest_.Knows(id) ? std::string(kWebhookPrefix) + std::string(id)
                              : "/v1/webhooks/{unknown}";
   }
-  if (p == "/v1/events" || p == "/healthz" || p == "/readyz" || p == "/metrics") return p;
+  if (p == "/v1/events" || p == "/healthz" || p == "/readyz" || p == "/metrics" ||
+      p == "/dashboard") {
+    return p;
+  }
   if (api_ != nullptr) {
     if (auto route = api_->RouteOf(request)) return *std::move(route);
   }
@@ -66,6 +70,10 @@ void Router::Handle(http::Request request, http::Responder respond) {
                          std::string("{\"ready\":") + (ready ? "true" : "false") +
                              ",\"store\":" + (store_ok ? "\"ok\"" : "\"failed\"") + ",\"config\":" +
                              (ready_.load() ? "\"loaded\"" : "\"pending\"") + "}"));
+  } else if (path == "/dashboard") {
+    // The page itself holds no data: it asks the API with the token the user gives it.
+    if (!get) return counted(ErrorResponse(MethodNotAllowed(request)));
+    counted(DashboardResponse());
   } else if (path == "/metrics") {
     if (!get) return counted(ErrorResponse(MethodNotAllowed(request)));
     counted(http::Response{200, "text/plain; version=0.0.4; charset=utf-8", metrics_.Render(), {}});

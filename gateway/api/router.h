@@ -18,6 +18,7 @@ namespace csgw::gateway {
 //   GET      /healthz                     the process is up
 //   GET      /readyz                      store healthy and config loaded: 200, else 503
 //   GET      /metrics                     Prometheus text
+//   GET      /dashboard                   the account managers' page (data from the API)
 //   ...      the authenticated API routes (ApiRoutes), when given
 // Thread-safe.
 class Router final : public http::Handler {
