@@ -12,16 +12,25 @@ DEB_PACKAGES := build-essential cmake ninja-build pkg-config \
   libboost-dev libcurl4-openssl-dev libprotobuf-dev protobuf-compiler librocksdb-dev libsimdjson-dev libssl-dev \
   libhowardhinnant-date-dev tzdata prometheus-cpp-dev libicu-dev libcld2-dev libgtest-dev libgmock-dev libbenchmark-dev
 BENCH_PACKAGES := wrk nginx python3 curl
+# Only the tests need these: headless Chromium drives the dashboard (gateway/api/dashboard_test.cc).
+TEST_PACKAGES := chromium
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: all deps bench-deps build build-test build-asan run test test-asan bench clean
+.PHONY: all deps bench-deps test-deps build build-test build-asan run test test-asan bench clean
 
 all: build
 
 # Installs only what is missing, so repeated runs cost a dpkg query.
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+test-deps:
+	@missing=$$(for p in $(TEST_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:" $$missing; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
@@ -49,10 +58,10 @@ run: build
 	mkdir -p var
 	./build/release/gateway/csgw serve --config $(CONFIG)
 
-test: build-test
+test: build-test test-deps
 	cd build/test && ctest --output-on-failure -j $(JOBS) --timeout 300
 
-test-asan: build-asan
+test-asan: build-asan test-deps
 	cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS) --timeout 600
 
