@@ -51,7 +51,7 @@ constexpr std::array<std::string_view, 6> kEvidenceNames = {
     "photos",           "video",           "tracking_delivered", "tracking_in_transit",
     "tracking_invalid", "return_delivered"};
 static_assert(kEvidenceNames.size() == static_cast<size_t>(Evidence::kReturnDelivered) + 1);
-constexpr std::array<std::string_view, 14> kEventKindNames = {"opened",
+constexpr std::array<std::string_view, 15> kEventKindNames = {"opened",
                                                               "buyer_proposed",
                                                               "seller_proposed",
                                                               "buyer_rejected",
@@ -64,8 +64,9 @@ constexpr std::array<std::string_view, 14> kEventKindNames = {"opened",
                                                               "closed",
                                                               "cancelled",
                                                               "deadline_expired",
-                                                              "evidence_added"};
-static_assert(kEventKindNames.size() == static_cast<size_t>(EventKind::kEvidenceAdded) + 1);
+                                                              "evidence_added",
+                                                              "seller_offered"};
+static_assert(kEventKindNames.size() == static_cast<size_t>(EventKind::kSellerOffered) + 1);
 
 template <class E, size_t N>
 std::string_view NameIn(const std::array<std::string_view, N>& names, E value) {

@@ -102,6 +102,12 @@ enum class EventKind {
   kCancelled,         // the buyer cancelled the dispute
   kDeadlineExpired,   // one of our deadlines passed (the scheduler's timer fired)
   kEvidenceAdded,     // photos, video, tracking news: no state change
+  // The seller made a proposal through csgw (POST /v1/disputes/{id}/proposals) that the
+  // marketplace has not reported back: recorded as the seller's pending proposal, no state
+  // change. The state, and the seller's deadline, follow the marketplace: only its own report of
+  // the seller's answer (seller_proposed) stops the clock, so a proposal csgw could not deliver
+  // never silences the alerts before the seller loses by timeout.
+  kSellerOffered,
 };
 
 // One normalised input of the state machine. Built by the marketplace mappings (mapping.h) or by

@@ -85,6 +85,9 @@ Result<State> Target(const Dispute& d, const DisputeEvent& e, const RuleSet& rul
       if (In(s, {S::kAwaitingSellerResponse, S::kNegotiating})) return S::kNegotiating;
       if (s == S::kArbitrating) return S::kArbitrating;
       return Illegal(d, e, kAfterAgreement);
+    case EventKind::kSellerOffered:
+      if (In(s, {S::kAwaitingSellerResponse, S::kNegotiating, S::kArbitrating})) return s;
+      return Illegal(d, e, kAfterAgreement);
     case EventKind::kBuyerRejected:
       if (!In(s, {S::kAwaitingSellerResponse, S::kNegotiating, S::kArbitrating})) {
         return Illegal(d, e, kAfterAgreement);
@@ -265,6 +268,9 @@ void Mutate(Dispute& d, const DisputeEvent& e, State to) {
       break;
     case EventKind::kSellerProposed:
       RejectPending(d, t, {Party::kBuyer});
+      AddProposal(d, Party::kSeller, e);
+      break;
+    case EventKind::kSellerOffered:
       AddProposal(d, Party::kSeller, e);
       break;
     case EventKind::kBuyerRejected:

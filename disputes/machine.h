@@ -6,6 +6,8 @@
 //   awaiting_seller_response seller_proposed           → negotiating
 //   negotiating              seller_proposed           = ; buyer_proposed, buyer_rejected
 //                                                      → awaiting_seller_response
+//   awaiting_seller_response, negotiating, arbitrating  seller_offered = (csgw's own proposal,
+//                                                      recorded as pending; see dispute.h)
 //   awaiting_seller_response, negotiating, arbitrating  agreed (consensus) → agreed
 //   awaiting_seller_response, negotiating  agreed (seller timeout) → agreed
 //   awaiting_seller_response, negotiating  escalated   → arbitrating

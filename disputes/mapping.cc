@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "base/strings.h"
+#include "disputes/own_proposal.h"
 
 namespace csgw::disputes {
 namespace mapping_internal {
@@ -149,6 +150,8 @@ std::span<const std::string_view> MappedMarketplaces() {
 
 Result<std::vector<DisputeEvent>> MapEvent(const proto::Event& event,
                                            const MappingContext& context) {
+  // csgw's own proposals come under the dispute's marketplace: the same key, the same order.
+  if (IsOwnProposal(event)) return MapOwnProposal(event);
   const std::string& m = event.marketplace();
   if (m == "aliexpress") return MapAliExpress(event, context);
   if (m == "mercadolibre") return MapMercadoLibre(event, context);

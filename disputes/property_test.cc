@@ -45,7 +45,7 @@ DisputeEvent RandomEvent(std::mt19937& rng, const Dispute& d, const RuleSet& rul
   now += std::chrono::hours(hours_step(rng));
   e.occurred_at = now;
   e.kind = static_cast<EventKind>(
-      std::uniform_int_distribution<int>(0, static_cast<int>(EventKind::kEvidenceAdded))(rng));
+      std::uniform_int_distribution<int>(0, static_cast<int>(EventKind::kSellerOffered))(rng));
   e.implied = percent(rng) < 10;
   e.actor = Pick(rng, {Party::kBuyer, Party::kSeller, Party::kPlatform});
   e.solution = Pick(rng, {Solution::kRefundOnly, Solution::kReturnAndRefund, Solution::kResend});
@@ -60,6 +60,12 @@ DisputeEvent RandomEvent(std::mt19937& rng, const Dispute& d, const RuleSet& rul
   if (percent(rng) < 10) e.after_sales_protection = percent(rng) < 50;
   if (percent(rng) < 15) e.reason = Pick(rng, {Reason::kDamaged, Reason::kInTransit});
   if (e.kind == EventKind::kDeadlineExpired) e.deadline = "seller_response";
+  if (e.kind == EventKind::kSellerOffered) {
+    // As MapOwnProposal builds them: the seller's, without marketplace flags.
+    e.actor = Party::kSeller;
+    e.after_sales_protection.reset();
+    e.reason.reset();
+  }
   // Open early in most sequences so that they go somewhere.
   if (index == 0 && percent(rng) < 90) e.kind = EventKind::kOpened;
   return e;
@@ -119,6 +125,7 @@ TEST(DisputeProperty, RandomSequencesKeepInvariantsDeadlinesAndOrderIndependence
   std::mt19937 rng(20240301);
   int applied = 0;
   int rejected = 0;
+  int offered = 0;
   std::map<State, int> finals;
   for (int seq = 0; seq < kSequences; ++seq) {
     const char* id = seq % 2 == 0 ? "aliexpress-2024" : "aliexpress-legacy";
@@ -130,8 +137,15 @@ TEST(DisputeProperty, RandomSequencesKeepInvariantsDeadlinesAndOrderIndependence
     for (int i = 0; i < count; ++i) {
       DisputeEvent e = RandomEvent(rng, in_order, rules, now, i);
       const auto deadlines_before = OpenDeadlines(in_order, rules);
+      const State state_before = in_order.state;
       auto r = Apply(in_order, e, rules);
       r ? ++applied : ++rejected;
+      if (r && e.kind == EventKind::kSellerOffered) {
+        // csgw's own proposal never moves the state nor stops or restarts a deadline.
+        ++offered;
+        EXPECT_EQ(in_order.state, state_before) << "sequence " << seq;
+        EXPECT_EQ(OpenDeadlines(in_order, rules), deadlines_before) << "sequence " << seq;
+      }
       auto ok = CheckInvariants(in_order);
       ASSERT_TRUE(ok) << "sequence " << seq << ": " << ok.error().message;
       ASSERT_NO_FATAL_FAILURE(ExpectNoLostDeadline(deadlines_before, in_order, rules))
@@ -160,6 +174,7 @@ TEST(DisputeProperty, RandomSequencesKeepInvariantsDeadlinesAndOrderIndependence
                   State::kAwaitingSellerReceipt, State::kClosed, State::kCancelled}) {
     EXPECT_GT(finals[s], 0) << Name(s);
   }
+  EXPECT_GT(offered, 100);
   EXPECT_GT(applied, 10000);
   EXPECT_GT(rejected, 10000);
 }

@@ -15,8 +15,9 @@
 #include "base/log.h"
 #include "base/strings.h"
 #include "base/timestamp.h"
-#include "disputes/advisor.h"
-#include "disputes/deadlines.h"
+#include "disputes/rules.h"
+#include "gateway/api/disputes_json.h"
+#include "gateway/api/disputes_view.h"
 #include "gateway/app.h"
 #include "gateway/catalog_files.h"
 #include "gateway/cli_args.h"
@@ -26,7 +27,6 @@
 #include "gateway/config/config.h"
 #include "gateway/marketplaces/event_util.h"
 #include "gateway/marketplaces/registry.h"
-#include "gateway/pipeline/disputes_records.h"
 #include "gateway/store/event_store.h"
 #include "templates/catalog.h"
 
@@ -51,8 +51,9 @@ constexpr char kUsage[] =
     "        as JSON lines (read-only, beside a running gateway)\n"
     "  disputes [--config F] [--data DIR] [--store S] [--due-within 24h]\n"
     "        print open and closed disputes as JSON lines, nearest deadline first: state,\n"
-    "        reason, the nearest deadline (what, due, whose action) and the advisor's options\n"
-    "        with their cost; --due-within (24h, 90m, 2d) keeps those due that soon (read-only)\n"
+    "        reason, amounts, the nearest deadline (what, due, whose action), alerts, and the\n"
+    "        advisor's options by cost with the reply drafted in the buyer's language;\n"
+    "        --due-within (24h, 90m, 2d) keeps those due that soon (read-only)\n"
     "  odr report --store S [--rules R] [--at YYYY-MM-DD] [--config F] [--data DIR]\n"
     "        seller service level: figures, grade, forecast and what it takes (read-only)\n"
     "  odr alerts --store S | odr rebuild [--store S]   [--config F] [--data DIR]\n"
@@ -257,177 +258,50 @@ int Conversations(const Args& args) {
   return code;
 }
 
-void AppendJsonString(std::string& out, std::string_view text) {
-  out += '"';
-  log::AppendJsonEscaped(out, text);
-  out += '"';
-}
-
-void AppendMoney(std::string& out, const disputes::Money& money) {
-  out += "{\"amount\":";
-  AppendJsonString(out, money.amount);
-  out += ",\"currency\":";
-  AppendJsonString(out, money.currency);
-  out += '}';
-}
-
-// What the advisor needs, from the order record when the gateway saw the order: its total (else
-// the largest amount the buyer asked for), the carrier and tracking.
-std::optional<disputes::AdvisorInput> AdvisorInputFor(const EventStore& store,
-                                                      const disputes::Dispute& dispute) {
-  disputes::AdvisorInput input;
-  bool valued = false;
-  if (!dispute.order_id.empty()) {
-    auto record = store.GetRecord(
-        Table::kOrders, dispute.marketplace + "/" + dispute.store_id + "/" + dispute.order_id);
-    proto::OrderContext order;
-    if (record && record.value() && order.ParseFromString(*record.value())) {
-      if (order.has_total() && !order.total().amount().empty()) {
-        input.order_value = disputes::FromProto(order.total());
-        valued = true;
-      }
-      input.carrier = order.carrier();
-      input.tracking_number = order.tracking_number();
-      if (order.has_delivered_at()) {
-        input.tracking = disputes::Tracking::kDelivered;
-      } else if (order.has_shipped_at()) {
-        input.tracking = disputes::Tracking::kInTransit;
-      }
-    }
-  }
-  for (const disputes::Proposal& p : dispute.proposals) {
-    if (valued || p.party != disputes::Party::kBuyer || !p.amount) continue;
-    if (input.order_value.amount.empty()) {
-      input.order_value = *p.amount;
-      continue;
-    }
-    auto order = disputes::Compare(*p.amount, input.order_value);
-    if (order && order.value() == std::strong_ordering::greater) input.order_value = *p.amount;
-  }
-  if (input.order_value.amount.empty()) return std::nullopt;
-  return input;
-}
-
-// One dispute as a JSON line for `csgw disputes`.
-std::string DisputeLine(const std::string& key, const disputes::Dispute& dispute,
-                        const std::optional<disputes::Deadline>& nearest,
-                        const std::optional<disputes::Advice>& advice) {
-  std::string out = "{\"key\":";
-  AppendJsonString(out, key);
-  out += ",\"marketplace\":";
-  AppendJsonString(out, dispute.marketplace);
-  out += ",\"store\":";
-  AppendJsonString(out, dispute.store_id);
-  out += ",\"id\":";
-  AppendJsonString(out, dispute.id);
-  out += ",\"order\":";
-  AppendJsonString(out, dispute.order_id);
-  out += ",\"state\":";
-  AppendJsonString(out, disputes::Name(dispute.state));
-  out += ",\"reason\":";
-  AppendJsonString(out, disputes::Name(dispute.reason));
-  out += ",\"marketplace_status\":";
-  AppendJsonString(out, dispute.marketplace_status);
-  out += ",\"rule_set\":";
-  AppendJsonString(out, dispute.rule_set_id);
-  out += ",\"platform_handles\":";
-  out += dispute.after_sales_protection ? "true" : "false";
-  out += ",\"nearest_deadline\":";
-  if (nearest) {
-    out += "{\"name\":";
-    AppendJsonString(out, nearest->name);
-    out += ",\"due\":";
-    AppendJsonString(out, FormatIsoMillis(nearest->due_at));
-    out += ",\"actor\":";
-    AppendJsonString(out, disputes::Name(nearest->actor));
-    out += ",\"on_expiry\":";
-    AppendJsonString(out, disputes::Name(nearest->on_expiry));
-    out += '}';
-  } else {
-    out += "null";
-  }
-  out += ",\"advice\":";
-  if (advice) {
-    out += "{\"options\":[";
-    for (size_t i = 0; i < advice->options.size(); ++i) {
-      const disputes::SellerOption& option = advice->options[i];
-      if (i > 0) out += ',';
-      out += "{\"remedy\":";
-      AppendJsonString(out, disputes::Name(option.remedy));
-      out += ",\"cost\":";
-      AppendMoney(out, option.cost);
-      out += ",\"amount\":";
-      AppendMoney(out, option.amount);
-      out += '}';
-    }
-    out += "],\"ask_buyer\":[";
-    for (size_t i = 0; i < advice->ask_buyer.size(); ++i) {
-      if (i > 0) out += ',';
-      AppendJsonString(out, disputes::Name(advice->ask_buyer[i]));
-    }
-    out += "],\"third_party\":";
-    AppendJsonString(out, advice->third_party);
-    out += ",\"template\":";
-    AppendJsonString(out, advice->reply.template_key);
-    out += '}';
-  } else {
-    out += "null";
-  }
-  out += '}';
-  return out;
-}
-
-// Disputes as the pipeline stored them, nearest deadline first (those with none last, by key);
-// read-only beside a running gateway.
+// Disputes as the pipeline stored them, nearest deadline first (those with none last, by key),
+// with the advisor's options and reply: the API's queue (disputes_view.h), read-only beside a
+// running gateway. --due-within reads the due-time index, not every dispute.
 int Disputes(const Args& args) {
   if (!args.positional().empty()) return Usage("disputes takes no positional arguments");
-  const std::string store_id = args.Flag("store").value_or("");
-  std::optional<std::chrono::seconds> within;
+  DisputeQuery query;
+  query.store_id = args.Flag("store").value_or("");
+  query.limit = 500;
+  const TimePoint now = SystemClock().Now();
   if (auto text = args.Flag("due-within")) {
-    within = disputes::ParseDuration(*text);
+    const auto within = disputes::ParseDuration(*text);
     if (!within) return Usage("--due-within must be a duration such as 24h, 90m or 2d");
+    query.due_before = now + *within;
+  }
+  ServeFlags flags;
+  flags.config_path = args.Flag("config");
+  flags.data_dir = args.Flag("data");
+  auto config = EffectiveConfig(flags);
+  if (!config) {
+    std::fprintf(stderr, "csgw: %s\n", config.error().message.c_str());
+    return 2;
+  }
+  auto files = LayeredCatalogFiles(config.value().templates().catalog_dir());
+  auto catalog = files ? templates::Catalog::Load(files.value())
+                       : Result<std::shared_ptr<const templates::Catalog>>(files.error());
+  if (!catalog) {
+    std::fprintf(stderr, "csgw: templates.catalog_dir: %s\n", catalog.error().message.c_str());
+    return 1;
   }
   const std::unique_ptr<EventStore> store = OpenStoreReadOnly(args);
   if (!store) return 2;
-  const TimePoint now = SystemClock().Now();
-  struct Line {
-    std::optional<TimePoint> due;
-    std::string key;
-    std::string json;
-  };
-  std::vector<Line> lines;
-  const int code = ForEachRecord<proto::StoredDispute>(
-      *store, Table::kDisputes, "", "dispute",
-      [&](const std::string& key, const proto::StoredDispute& stored) {
-        if (!store_id.empty() && stored.store_id() != store_id) return true;
-        auto dispute = FromStored(stored);
-        if (!dispute) {
-          std::fprintf(stderr, "csgw: dispute record %s: %s\n", key.c_str(),
-                       dispute.error().message.c_str());
-          return true;  // one unreadable record does not hide the others
-        }
-        const disputes::RuleSet* rules = FindDisputeRuleSet(stored.rule_set_id());
-        if (rules == nullptr) return true;  // FromStored refused those
-        const auto deadlines = disputes::OpenDeadlines(dispute.value(), *rules);
-        std::optional<disputes::Deadline> nearest;
-        if (!deadlines.empty()) nearest = deadlines.front();  // ordered by due time
-        if (within && (!nearest || nearest->due_at > now + *within)) return true;
-        std::optional<disputes::Advice> advice;
-        if (disputes::IsOpen(dispute.value().state)) {
-          if (auto input = AdvisorInputFor(*store, dispute.value())) {
-            if (auto advised = disputes::Advise(dispute.value(), *input)) advice = advised.value();
-          }
-        }
-        lines.push_back({nearest ? std::optional<TimePoint>(nearest->due_at) : std::nullopt, key,
-                         DisputeLine(key, dispute.value(), nearest, advice)});
-        return true;
-      });
-  if (code != 0) return code;
-  std::stable_sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
-    if (a.due.has_value() != b.due.has_value()) return a.due.has_value();
-    return a.due < b.due;  // keys already in order
-  });
-  for (const Line& line : lines) std::cout << line.json << '\n';
+  do {
+    auto page = ListDisputes(*store, query);
+    if (!page) {
+      std::fprintf(stderr, "csgw: %s\n", page.error().message.c_str());
+      return 1;
+    }
+    for (const DisputeView& view : page.value().disputes) {
+      std::string why;
+      const auto advice = AdviseDispute(*store, view, *catalog.value(), why);
+      std::cout << DisputeQueueLineJson(view, now, advice, why) << '\n';
+    }
+    query.after = page.value().next;
+  } while (!query.after.empty());
   std::cout.flush();
   return 0;
 }

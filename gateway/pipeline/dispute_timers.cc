@@ -4,15 +4,34 @@
 #include "disputes/deadlines.h"
 #include "disputes/machine.h"
 #include "gateway/marketplaces/event_util.h"
+#include "gateway/outbound/outbox.h"
+#include "gateway/pipeline/dispute_alerts.h"
 #include "gateway/pipeline/disputes_records.h"
 #include "proto/csgw/v1/disputes.pb.h"
 
 namespace csgw::gateway {
 
 DisputeTimerHandler::DisputeTimerHandler(EventStore& store,
-                                         std::shared_ptr<const DisputeSettings> settings)
+                                         std::shared_ptr<const DisputeSettings> settings,
+                                         const Outbox* outbox)
     : store_(store),
-      settings_(settings ? std::move(settings) : std::make_shared<const DisputeSettings>()) {}
+      settings_(settings ? std::move(settings) : std::make_shared<const DisputeSettings>()),
+      outbox_(outbox) {}
+
+Result<void> DisputeTimerHandler::Deliver(const DisputeAlertNotice& notice, TimePoint now,
+                                          StateBatch& batch) const {
+  if (outbox_ == nullptr) return Ok();
+  const DisputeSettings::Webhooks* hooks = settings_->WebhooksOf(notice.dispute->store_id);
+  if (hooks == nullptr) return Ok();
+  for (proto::OutboxEntry& entry : DisputeAlertWebhooks(notice, *hooks, now)) {
+    auto added = outbox_->Enqueue(entry, now, batch);
+    if (!added) return added.error();
+    log::Info("dispute.webhook_queued",
+              {{"dispute", notice.dispute_key}, {"deadline", notice.deadline.name},
+               {"outbox_id", entry.id()}, {"new", added.value()}});
+  }
+  return Ok();
+}
 
 Result<void> DisputeTimerHandler::Fire(const proto::Timer& timer, TimePoint now,
                                        StateBatch& batch) {
@@ -56,7 +75,15 @@ Result<void> DisputeTimerHandler::Fire(const proto::Timer& timer, TimePoint now,
     log::Info("dispute.alert", {{"dispute", key},
                                 {"deadline", payload.deadline()},
                                 {"before_seconds", payload.alert_before_seconds()}});
-    return Ok();
+    const auto offsets = settings_->AlertsBefore(stored.store_id(), *rules);
+    DisputeAlertNotice notice;
+    notice.dispute_key = key;
+    notice.dispute = &dispute.value();
+    notice.deadline = *deadline;
+    notice.before = std::chrono::seconds(payload.alert_before_seconds());
+    // The smallest offset is the last call; with offsets changed since, anything at or below.
+    notice.last = offsets.empty() || *notice.before <= offsets.back();
+    return Deliver(notice, now, batch);
   }
   if (timer.kind() != "dispute_deadline") {
     return Error{Errc::kInvalidField, "timer " + timer.id() + ": not a dispute timer"};
@@ -81,7 +108,11 @@ Result<void> DisputeTimerHandler::Fire(const proto::Timer& timer, TimePoint now,
   log::Info(
       "dispute.deadline_expired",
       {{"dispute", key}, {"deadline", payload.deadline()}, {"state", disputes::Name(d.state)}});
-  return Ok();
+  DisputeAlertNotice notice;
+  notice.dispute_key = key;
+  notice.dispute = &d;
+  notice.deadline = *deadline;
+  return Deliver(notice, now, batch);
 }
 
 }  // namespace csgw::gateway

@@ -2,14 +2,23 @@
 // chose, the buyer kept on the record, and the alerts delivered through the outbox.
 #include <gtest/gtest.h>
 
+#include <set>
+#include <thread>
+
+#include "base/crypto.h"
+#include "base/json.h"
 #include "base/timestamp.h"
 #include "disputes/deadlines.h"
+#include "disputes/machine.h"
 #include "gateway/config/config.h"
 #include "gateway/marketplaces/event_util.h"
+#include "gateway/outbound/outbox.h"
+#include "gateway/pipeline/dispute_alerts.h"
 #include "gateway/pipeline/dispute_settings.h"
 #include "gateway/pipeline/dispute_timers.h"
 #include "gateway/pipeline/disputes_records.h"
 #include "gateway/pipeline/pipeline.h"
+#include "tests/support/mock_marketplace.h"
 #include "tests/support/temp_dir.h"
 
 namespace csgw::gateway {
@@ -202,6 +211,173 @@ TEST_F(DisputesFlowTest, StoreOffsetsFireThenTheSellerTimeout) {
   auto left = store_->DueTimers(At("2030-01-01T00:00:00Z"), 100);
   ASSERT_TRUE(left);
   EXPECT_TRUE(left.value().empty());
+}
+
+// The receiver's check: t and v1 from the header, HMAC-SHA256(secret, "<t>.<body>").
+bool SignatureValid(const std::string& header, const std::string& secret, const std::string& body) {
+  const size_t comma = header.find(",v1=");
+  if (!header.starts_with("t=") || comma == std::string::npos) return false;
+  const std::string t = header.substr(2, comma - 2);
+  return crypto::HexEqualsConstantTime(header.substr(comma + 4),
+                                       crypto::HmacSha256Hex(secret, t + "." + body));
+}
+
+std::string JsonMember(const std::string& body, std::string_view key) {
+  auto doc = JsonDocument::ParseObject(body);
+  EXPECT_TRUE(doc) << body;
+  if (!doc) return "";
+  auto m = doc.value().root().Find(key);
+  if (!m) return "<not an object>";
+  if (!m.value()) return "null";
+  if (m.value()->type() == JsonValue::Type::kString) return m.value()->AsString().value();
+  return m.value()->Minified();
+}
+
+TEST(DisputeAlerts, AgentsHearEveryAlertTheAccountManagerTheLastAndThePassing) {
+  const disputes::RuleSet& rules = *FindDisputeRuleSet("aliexpress-2024");
+  disputes::Dispute d = disputes::NewDispute("i-1", "aliexpress", "shop-1", "8001",
+                                             "aliexpress-2024");
+  disputes::DisputeEvent opened;
+  opened.event_id = "open";
+  opened.kind = disputes::EventKind::kOpened;
+  opened.occurred_at = At("2024-03-19T10:00:00Z");
+  opened.actor = disputes::Party::kBuyer;
+  ASSERT_TRUE(disputes::Apply(d, opened, rules));
+  const auto deadlines = disputes::OpenDeadlines(d, rules);
+  ASSERT_EQ(deadlines[0].name, "seller_response");
+  const DisputeSettings::Webhooks hooks{"https://agents.example/h", "https://am.example/h",
+                                        "k3y"};
+  const TimePoint now = At("2024-03-24T06:00:00Z");
+
+  DisputeAlertNotice notice{"aliexpress/shop-1/i-1", &d, deadlines[0], hours(4), true};
+  auto entries = DisputeAlertWebhooks(notice, hooks, now);
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].url(), "https://agents.example/h");
+  EXPECT_EQ(entries[1].url(), "https://am.example/h");
+  EXPECT_EQ(entries[0].idempotency_key(),
+            "dispute-alert/aliexpress/shop-1/i-1/seller_response/1711274400000/14400/agents");
+  EXPECT_EQ(entries[1].idempotency_key(),
+            "dispute-alert/aliexpress/shop-1/i-1/seller_response/1711274400000/14400/"
+            "account_manager");
+  const proto::OutboxEntry& e = entries[0];
+  EXPECT_EQ(e.kind(), "webhook");
+  EXPECT_TRUE(e.marketplace().empty());
+  EXPECT_EQ(e.store_id(), "shop-1");
+  ASSERT_EQ(e.headers_size(), 3);
+  EXPECT_EQ(e.headers(0).value(), "application/json");
+  EXPECT_EQ(e.headers(1).value(), "dispute_alert");
+  EXPECT_EQ(e.headers(2).name(), "X-Csgw-Signature");
+  EXPECT_TRUE(e.headers(2).value().starts_with("t=1711260000,v1="));
+  EXPECT_TRUE(SignatureValid(e.headers(2).value(), "k3y", e.body()));
+  EXPECT_FALSE(SignatureValid(e.headers(2).value(), "other", e.body()));
+  EXPECT_FALSE(SignatureValid(e.headers(2).value(), "k3y", e.body() + " "));
+  EXPECT_EQ(e.body(),
+            R"({"type":"dispute_alert","level":"agents","dispute":"aliexpress/shop-1/i-1",)"
+            R"("marketplace":"aliexpress","store_id":"shop-1","dispute_id":"i-1",)"
+            R"("order_id":"8001","state":"awaiting_seller_response",)"
+            R"("deadline":"seller_response","actor":"seller",)"
+            R"("on_expiry":"buyer_proposal_executes","due":"2024-03-24T10:00:00.000Z",)"
+            R"("before_seconds":14400,"raised_at":"2024-03-24T06:00:00.000Z"})");
+  EXPECT_EQ(JsonMember(entries[1].body(), "level"), "account_manager");
+
+  notice.before = hours(48);
+  notice.last = false;
+  EXPECT_EQ(DisputeAlertWebhooks(notice, hooks, now).size(), 1u);  // agents only
+
+  notice.before.reset();  // the deadline passed unanswered
+  entries = DisputeAlertWebhooks(notice, hooks, now);
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(JsonMember(entries[1].body(), "type"), "dispute_deadline_passed");
+  EXPECT_EQ(JsonMember(entries[1].body(), "before_seconds"), "null");
+  EXPECT_TRUE(entries[1].idempotency_key().ends_with("/passed/account_manager"));
+
+  // The buyer's own deadline (return not shipped) concerns the agents only.
+  disputes::Deadline buyers = deadlines[0];
+  buyers.actor = disputes::Party::kBuyer;
+  DisputeAlertNotice buyer_notice{"aliexpress/shop-1/i-1", &d, buyers, hours(4), true};
+  EXPECT_EQ(DisputeAlertWebhooks(buyer_notice, hooks, now).size(), 1u);
+  // No agents URL: the account manager alone.
+  EXPECT_EQ(DisputeAlertWebhooks(notice, {"", "https://am.example/h", "k3y"}, now).size(), 1u);
+}
+
+// The whole path: the pipeline schedules the alerts, the timer runner fires them, the outbox
+// delivers the signed webhooks to a real HTTP server on loopback, each exactly once.
+TEST_F(DisputesFlowTest, AlertsAndThePassedDeadlineReachTheWebhooksSignedAndOnce) {
+  auto mock = csgw::testing::MockMarketplace::Start();
+  ASSERT_TRUE(mock) << mock.error().message;
+  setenv("CSGW_DISPUTES_FLOW_HOOK_SECRET", "hook-secret-1", 1);
+  const auto settings = Settings(
+      R"({"disputes":{"stores":[{"store_id":"shop-1","alerts_before":["48h","4h"],)"
+      R"("agents_webhook_url":")" + mock.value()->BaseUrl() + R"(/agents",)"
+      R"("escalation_webhook_url":")" + mock.value()->BaseUrl() + R"(/am",)"
+      R"("signing_secret":{"env":"CSGW_DISPUTES_FLOW_HOOK_SECRET"}}]}})");
+  outbound::HttpClientOptions client_options;
+  client_options.default_timeout = std::chrono::milliseconds(5'000);
+  auto client = outbound::HttpClient::Create(client_options);
+  ASSERT_TRUE(client) << client.error().message;
+  Outbox outbox(*store_, clock_, *client.value(), nullptr, OutboxOptions(), nullptr,
+                outbound::MakeUniformRandom(3));
+  ASSERT_TRUE(outbox.Start());
+  Pipeline pipeline(*store_, drafter_, templates_, clock_);
+  pipeline.SetDisputes(settings);
+  ASSERT_TRUE(store_->Append(
+      {Issue("e1", "shop-1", "i-1", "WAIT_SELLER_CONFIRM_REFUND", "2024-03-19T10:00:00Z")}));
+  Process(pipeline);
+  DisputeTimerHandler handler(*store_, settings, &outbox);
+  TimerRunner runner(*store_, clock_);
+  runner.Handle("dispute_deadline", handler);
+  runner.Handle("dispute_alert", handler);
+  runner.Handle(kSendTimerKind, outbox);
+
+  // Fires what is due (the webhook sends are due at once) until `n` requests have arrived.
+  auto deliver = [&](size_t n) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (mock.value()->RequestCount() < n && std::chrono::steady_clock::now() < deadline) {
+      ASSERT_TRUE(runner.FireDue(100));
+      mock.value()->WaitForRequests(n, std::chrono::steady_clock::now() +
+                                           std::chrono::milliseconds(50));
+    }
+    ASSERT_EQ(mock.value()->RequestCount(), n);
+  };
+  clock_.Set(At("2024-03-22T10:00:00Z"));  // T-48h of the seller's deadline
+  deliver(1);
+  clock_.Set(At("2024-03-24T06:00:00Z"));  // T-4h: the last alert, escalated
+  deliver(3);
+  clock_.Set(At("2024-03-24T10:00:00Z"));  // the seller's deadline passes; the platform's T-48h
+  deliver(6);
+
+  std::multiset<std::string> seen;
+  for (const auto& r : mock.value()->Requests()) {
+    EXPECT_EQ(r.method, "POST");
+    EXPECT_EQ(r.Header("content-type"), "application/json");
+    EXPECT_TRUE(SignatureValid(r.Header("x-csgw-signature"), "hook-secret-1", r.body)) << r.body;
+    EXPECT_EQ(JsonMember(r.body, "dispute"), "aliexpress/shop-1/i-1");
+    seen.insert(r.path + " " + JsonMember(r.body, "type") + " " + JsonMember(r.body, "deadline") +
+                " " + JsonMember(r.body, "before_seconds") + " " + JsonMember(r.body, "state"));
+  }
+  EXPECT_EQ(seen, (std::multiset<std::string>{
+                      "/agents dispute_alert seller_response 172800 awaiting_seller_response",
+                      "/agents dispute_alert seller_response 14400 awaiting_seller_response",
+                      "/am dispute_alert seller_response 14400 awaiting_seller_response",
+                      "/agents dispute_alert platform_intervention 172800 awaiting_seller_response",
+                      "/agents dispute_deadline_passed seller_response null agreed",
+                      "/am dispute_deadline_passed seller_response null agreed",
+                  }));
+  // Nothing is sent twice, however often the runner looks again.
+  clock_.Set(At("2024-04-30T00:00:00Z"));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(runner.FireDue(100));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((outbox.in_flight() > 0 || outbox.Stats().sent < 6) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  EXPECT_EQ(outbox.in_flight(), 0u);
+  EXPECT_EQ(outbox.Stats().sent, 6u);
+  EXPECT_EQ(mock.value()->RequestCount(), 6u);
+  auto pending = store_->DueTimers(At("2030-01-01T00:00:00Z"), 100);
+  ASSERT_TRUE(pending);
+  EXPECT_TRUE(pending.value().empty());
+  outbox.Stop();
 }
 
 }  // namespace

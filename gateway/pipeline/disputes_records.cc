@@ -79,7 +79,7 @@ proto::StoredDisputeEvent ToStored(const d::DisputeEvent& event) {
 Result<d::DisputeEvent> FromStored(const proto::StoredDisputeEvent& stored) {
   d::DisputeEvent event;
   event.event_id = stored.event_id();
-  if (auto ok = ParseInto("kind", stored.kind(), d::EventKind::kEvidenceAdded, event.kind); !ok) {
+  if (auto ok = ParseInto("kind", stored.kind(), d::EventKind::kSellerOffered, event.kind); !ok) {
     return ok.error();
   }
   event.occurred_at = FromTimestamp(stored.occurred_at());

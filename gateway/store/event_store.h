@@ -138,6 +138,8 @@ struct TimerScanPage {
   // Where the next page starts (the last timer read, returned or not); nullopt when the range
   // is exhausted.
   std::optional<TimerPosition> next;
+  // Pending timers read for this page, of any kind (at most TimerScan::max_examined).
+  size_t examined = 0;
 };
 
 struct ListQuery {

@@ -286,7 +286,7 @@ Result<TimerScanPage> ScanTimers(const Database& db, uint64_t from_ms, const Tim
   const rocksdb::Slice upper_slice(upper);
   if (before_ms != UINT64_MAX) options.iterate_upper_bound = &upper_slice;
   const std::unique_ptr<rocksdb::Iterator> it(db.db().NewIterator(options, db.cf(Cf::kTimers)));
-  size_t examined = 0;
+  size_t& examined = page.examined;
   for (it->Seek(start); it->Valid(); it->Next()) {
     const std::string_view key = it->key().ToStringView();
     if (scan.after && key == start) continue;  // the position itself was on the last page

@@ -93,6 +93,7 @@ TEST_F(TimerScanTest, ReadsAtMostMaxExaminedPerPage) {
   auto page = store_->ScanTimers(scan);
   ASSERT_TRUE(page);
   EXPECT_EQ(Ids(page.value()), (std::vector<std::string>{}));  // a1, d1, d2 read
+  EXPECT_EQ(page.value().examined, 3u);
   ASSERT_TRUE(page.value().next);
   EXPECT_EQ(page.value().next->id, "d2");
   std::vector<std::string> seen;
