@@ -173,22 +173,23 @@ templates::DraftRequest MakeDraftRequest(const proto::Event& event,
   r.history_languages = HistoryLanguages(conversation);
   r.now = now;
   r.order.order_id = event.order().order_id();
-  if (order != nullptr) {
-    r.order.state = OrderState(order->status());
-    if (order->has_total() && !order->total().amount().empty()) {
-      r.order.total = templates::MoneyValue{order->total().amount(), order->total().currency()};
-    }
-    r.order.item = order->item();
-    r.order.tracking_number = order->tracking_number();
-    r.order.carrier = order->carrier();
-    if (order->has_shipped_at()) r.order.shipped_at = FromTimestamp(order->shipped_at());
-    if (order->has_ship_by()) r.order.ship_by = FromTimestamp(order->ship_by());
-    if (order->has_delivery_from()) {
-      r.order.delivery_window_start = FromTimestamp(order->delivery_from());
-    }
-    if (order->has_delivery_to()) r.order.delivery_window_end = FromTimestamp(order->delivery_to());
-  }
+  if (order != nullptr) FillTemplateOrder(*order, r.order);
   return r;
+}
+
+void FillTemplateOrder(const proto::OrderContext& order, templates::OrderContext& out) {
+  if (out.order_id.empty()) out.order_id = order.order_id();
+  out.state = OrderState(order.status());
+  if (order.has_total() && !order.total().amount().empty()) {
+    out.total = templates::MoneyValue{order.total().amount(), order.total().currency()};
+  }
+  out.item = order.item();
+  out.tracking_number = order.tracking_number();
+  out.carrier = order.carrier();
+  if (order.has_shipped_at()) out.shipped_at = FromTimestamp(order.shipped_at());
+  if (order.has_ship_by()) out.ship_by = FromTimestamp(order.ship_by());
+  if (order.has_delivery_from()) out.delivery_window_start = FromTimestamp(order.delivery_from());
+  if (order.has_delivery_to()) out.delivery_window_end = FromTimestamp(order.delivery_to());
 }
 
 proto::Draft StoreDraft(const templates::Draft& draft, const proto::Event& event, uint64_t sequence,

@@ -37,6 +37,11 @@ templates::DraftRequest MakeDraftRequest(const proto::Event& event,
                                          const proto::Conversation& conversation,
                                          const proto::OrderContext* order, TimePoint now);
 
+// What the order record tells the templates (state, item, tracking, dates); the order id is
+// kept when `out` has one. Shared by drafting and proactive messages, so both fill the same
+// variables from the same record.
+void FillTemplateOrder(const proto::OrderContext& order, templates::OrderContext& out);
+
 // Stores the draft for the event's message, replacing an earlier draft for the same message
 // (reprocessing never adds a second one), keeping the newest `max_drafts`. Returns the stored
 // draft.
