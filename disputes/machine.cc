@@ -421,12 +421,19 @@ Result<ApplyReport> Apply(Dispute& dispute, const DisputeEvent& event, const Rul
   }
   ApplyReport report;
   report.from = dispute.state;
-  for (const HistoryEntry& entry : dispute.history) {
-    if (entry.event.event_id == event.event_id) {
+  for (auto it = dispute.history.begin(); it != dispute.history.end(); ++it) {
+    if (it->event.event_id != event.event_id) continue;
+    // An implied event is inferred from a snapshot: "it happened by then". Several snapshots
+    // infer it under one id (the opening); the earliest is the tightest bound, so it wins
+    // whatever the order the snapshots arrive in. Anything else: the first copy wins.
+    if (!(it->event.implied && event.implied && HistoryLess(event, it->event))) {
       report.outcome = ApplyOutcome::kDuplicate;
       report.to = dispute.state;
       return report;
     }
+    dispute.history.erase(it);
+    report.outcome = ApplyOutcome::kReplaced;
+    break;
   }
   if (dispute.history.size() >= kMaxHistory) {
     return MakeError(Errc::kPayloadTooLarge, "dispute " + dispute.id + " already holds " +
@@ -456,7 +463,7 @@ Result<ApplyReport> Apply(Dispute& dispute, const DisputeEvent& event, const Rul
   report.to = dispute.state;
   if (added->applied) return report;
   if (event.implied) {
-    report.outcome = ApplyOutcome::kSkipped;
+    if (report.outcome != ApplyOutcome::kReplaced) report.outcome = ApplyOutcome::kSkipped;
     return report;
   }
   return MakeError(Errc::kInvalidField,

@@ -28,7 +28,9 @@
 // Order and idempotency. A dispute keeps every distinct event in its history sorted by
 // (occurred_at, sequence, step, event_id) and derives its state by replaying that history
 // from the start after each insertion. Hence:
-// - the same event id twice is a no-op (the first copy wins);
+// - the same event id twice is a no-op (the first copy wins), except that of two copies of an
+//   implied event the earlier one wins (kReplaced): the implied opening every snapshot of a
+//   dispute carries takes the time of the earliest snapshot, in whatever order they arrive;
 // - a late event takes its place in time: an older event never moves the state backwards,
 //   it is replayed before the newer ones;
 // - an event illegal where it sorts is rejected with an error, and kept (not applied) in the
@@ -58,6 +60,7 @@ enum class ApplyOutcome {
   kApplied,    // part of the state now
   kDuplicate,  // an event with this id was already in the history: nothing changed
   kSkipped,    // an implied event the dispute is already past: kept, not applied
+  kReplaced,   // an earlier copy of an implied event took the later copy's place
 };
 
 struct ApplyReport {

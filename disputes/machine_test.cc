@@ -356,6 +356,57 @@ TEST(DisputeMachine, LegacySellerTimeoutAlsoRuns) {
   EXPECT_EQ(d.agreement, Agreement::kSellerTimeout);
 }
 
+// Every timeout transition of both AliExpress regimes: each deadline that runs in each state,
+// fired at its due time, and where it leads. The table must list every (state, deadline) pair
+// the rule sets open, so a new rule cannot go untested.
+TEST(DisputeMachine, EveryTimeoutFromEveryState) {
+  struct Timeout {
+    const char* rule_set;
+    State from;
+    const char* deadline;
+    State to;
+  };
+  const Timeout kTimeouts[] = {
+      {"aliexpress-2024", ASR, "seller_response", AG},
+      {"aliexpress-2024", ASR, "platform_intervention", A},
+      {"aliexpress-2024", N, "platform_intervention", A},
+      {"aliexpress-2024", ARS, "return_shipment", CL},
+      {"aliexpress-legacy", ASR, "seller_response", AG},
+      {"aliexpress-legacy", ASR, "auto_escalation", A},
+      {"aliexpress-legacy", N, "auto_escalation", A},
+      {"aliexpress-legacy", ARS, "return_shipment", CL},
+  };
+  size_t opened = 0;
+  for (const char* id : {"aliexpress-2024", "aliexpress-legacy"}) {
+    const RuleSet& rules = Rules(id);
+    for (State s : kStates) {
+      const Dispute d = Reach(s, id);
+      for (const Deadline& deadline : OpenDeadlines(d, rules)) {
+        SCOPED_TRACE(std::string(id) + " " + std::string(Name(s)) + " " + deadline.name);
+        ++opened;
+        const Timeout* row = nullptr;
+        for (const Timeout& t : kTimeouts) {
+          if (t.rule_set == std::string_view(id) && t.from == s && t.deadline == deadline.name) {
+            row = &t;
+          }
+        }
+        ASSERT_NE(row, nullptr) << "not in the table";
+        Dispute fired = d;
+        MustApply(fired, TimeoutEvent(fired, deadline), rules);
+        EXPECT_EQ(fired.state, row->to);
+        EXPECT_EQ(fired.state_entered_at, deadline.due_at);
+        EXPECT_EQ(ExpiryTarget(s, deadline.on_expiry), row->to);
+        EXPECT_TRUE(CheckInvariants(fired));
+        // The same timer again is a replay.
+        auto again = Apply(fired, TimeoutEvent(d, deadline), rules);
+        ASSERT_TRUE(again);
+        EXPECT_EQ(again.value().outcome, ApplyOutcome::kDuplicate);
+      }
+    }
+  }
+  EXPECT_EQ(opened, std::size(kTimeouts));
+}
+
 TEST(DisputeMachine, StaleTimerIsRejected) {
   const RuleSet& rules = Rules("aliexpress-2024");
   Dispute d = Reach(State::kAwaitingSellerResponse);
@@ -469,6 +520,39 @@ TEST(DisputeMachine, AnswerAtExactlyTheDueTimeIsLate) {
   EXPECT_EQ(d.state, State::kAgreed);
   EXPECT_EQ(d.agreement, Agreement::kSellerTimeout);
   EXPECT_FALSE(d.history.back().applied);  // the counter came too late
+}
+
+// Snapshots arriving newest first: each implies the opening under one id; the earliest copy
+// ends in the history, so the opening time (and the deadlines counted from it) does not depend
+// on the order of arrival.
+TEST(DisputeMachine, TheEarliestCopyOfAnImpliedEventWins) {
+  const RuleSet& rules = Rules("aliexpress-2024");
+  auto implied_open = [](int hour) {
+    DisputeEvent e = Opened(T0() + hours(hour));
+    e.event_id = "d1#opened";
+    e.implied = true;
+    return e;
+  };
+  Dispute late_first = Fresh();
+  MustApply(late_first, implied_open(30), rules);
+  auto replaced = Apply(late_first, implied_open(10), rules);
+  ASSERT_TRUE(replaced);
+  EXPECT_EQ(replaced.value().outcome, ApplyOutcome::kReplaced);
+  EXPECT_EQ(late_first.opened_at, T0() + hours(10));
+  ASSERT_EQ(late_first.history.size(), 1u);
+  // A later copy changes nothing, nor does a non-implied event reusing an id.
+  auto later = Apply(late_first, implied_open(20), rules);
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later.value().outcome, ApplyOutcome::kDuplicate);
+  DisputeEvent seen = implied_open(1);
+  seen.implied = false;
+  EXPECT_EQ(Apply(late_first, seen, rules).value().outcome, ApplyOutcome::kDuplicate);
+
+  Dispute in_order = Fresh();
+  MustApply(in_order, implied_open(10), rules);
+  ASSERT_TRUE(Apply(in_order, implied_open(30), rules));
+  EXPECT_EQ(in_order, late_first);
+  EXPECT_EQ(OpenDeadlines(in_order, rules), OpenDeadlines(late_first, rules));
 }
 
 TEST(DisputeMachine, ImpliedEventsAreSkippedSilently) {

@@ -2,6 +2,8 @@
 // chose, the buyer kept on the record, and the alerts delivered through the outbox.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -211,6 +213,149 @@ TEST_F(DisputesFlowTest, StoreOffsetsFireThenTheSellerTimeout) {
   auto left = store_->DueTimers(At("2030-01-01T00:00:00Z"), 100);
   ASSERT_TRUE(left);
   EXPECT_TRUE(left.value().empty());
+}
+
+// The durable timers pending for `key`, by id → due.
+std::map<std::string, TimePoint> PendingTimersOf(const EventStore& store, const std::string& key) {
+  std::map<std::string, TimePoint> out;
+  for (std::string_view kind : {kDisputeDeadlineTimer, kDisputeAlertTimer}) {
+    TimerScan scan;
+    scan.kind = std::string(kind);
+    scan.limit = 1000;
+    auto page = store.ScanTimers(scan);
+    EXPECT_TRUE(page && !page.value().next);
+    if (!page) continue;
+    for (const auto& t : page.value().timers) {
+      if (t.subject() == key) out[t.id()] = FromTimestamp(t.due());
+    }
+  }
+  return out;
+}
+
+std::map<std::string, TimePoint> WantedTimersOf(const proto::StoredDispute& stored,
+                                                const std::string& key,
+                                                const DisputeSettings& settings, TimePoint now) {
+  std::map<std::string, TimePoint> out;
+  auto dispute = FromStored(stored);
+  EXPECT_TRUE(dispute);
+  if (!dispute) return out;
+  for (const auto& t : DisputeTimers(key, dispute.value(), *FindDisputeRuleSet(stored.rule_set_id()),
+                                     settings, now)) {
+    out[t.id()] = FromTimestamp(t.due());
+  }
+  return out;
+}
+
+// Late and repeated deliveries: the same dispute and the same durable timers as in order.
+TEST_F(DisputesFlowTest, LateAndRepeatedUpdatesEndInTheSameDisputeAndTimers) {
+  const std::vector<proto::Event> events = {
+      Issue("e1", "s", "i-1", "WAIT_SELLER_CONFIRM_REFUND", "2024-03-19T10:00:00Z"),
+      Issue("e2", "s", "i-1", "SELLER_REFUSE_REFUND", "2024-03-19T20:00:00Z"),
+      Issue("e3", "s", "i-1", "WAIT_SELLER_CONFIRM_REFUND", "2024-03-20T09:00:00Z"),
+  };
+  Pipeline pipeline(*store_, drafter_, templates_, clock_);
+  // Newest first, one batch each, then everything again.
+  for (auto it = events.rbegin(); it != events.rend(); ++it) {
+    ASSERT_TRUE(store_->Append({*it}));
+    Process(pipeline);
+  }
+  // Redelivered: the store acknowledges them as duplicates, nothing is processed again.
+  auto again = store_->Append({events[0], events[1]});
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again.value()[0].duplicate && again.value()[1].duplicate);
+  Process(pipeline);
+  const proto::StoredDispute late = Stored("aliexpress/s/i-1");
+
+  csgw::testing::TempDir other_dir;
+  StoreOptions options;
+  options.dir = other_dir.Sub("db");
+  options.sync = false;
+  auto in_order_store = EventStore::Open(options);
+  ASSERT_TRUE(in_order_store);
+  Pipeline in_order(*in_order_store.value(), drafter_, templates_, clock_);
+  ASSERT_TRUE(in_order_store.value()->Append(events));
+  ASSERT_TRUE(in_order.ProcessPending(100));
+  auto record = in_order_store.value()->GetRecord(Table::kDisputes, "aliexpress/s/i-1");
+  ASSERT_TRUE(record && record.value());
+  proto::StoredDispute expected;
+  ASSERT_TRUE(expected.ParseFromString(*record.value()));
+
+  auto a = FromStored(late);
+  auto b = FromStored(expected);
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a.value().state, disputes::State::kAwaitingSellerResponse);
+  EXPECT_EQ(a.value().state, b.value().state);
+  EXPECT_EQ(a.value().proposals, b.value().proposals);
+  EXPECT_EQ(a.value().opened_at, At("2024-03-19T10:00:00Z"));
+  ASSERT_EQ(a.value().history.size(), b.value().history.size());
+  for (size_t i = 0; i < a.value().history.size(); ++i) {
+    // The same events in the same order (log sequences differ between the two stores).
+    EXPECT_EQ(a.value().history[i].event.event_id, b.value().history[i].event.event_id);
+    EXPECT_EQ(a.value().history[i].applied, b.value().history[i].applied);
+  }
+  EXPECT_EQ(a.value().buyer_changed_at, At("2024-03-20T09:00:00Z"));
+  EXPECT_EQ(PendingTimersOf(*store_, "aliexpress/s/i-1"),
+            PendingTimersOf(*in_order_store.value(), "aliexpress/s/i-1"));
+  EXPECT_EQ(Due("dispute/aliexpress/s/i-1/seller_response"), At("2024-03-25T09:00:00Z"));
+}
+
+// Random AliExpress snapshots in random order and batch sizes, under both regimes: after every
+// batch the durable timers of every dispute are exactly those its deadlines and alerts call for
+// (none lost, none left behind), and the dispute holds the machine's invariants.
+TEST_F(DisputesFlowTest, RandomDeliveriesNeverLoseOrLeaveATimer) {
+  const auto settings = Settings(
+      R"({"disputes":{"stores":[{"store_id":"old","rule_sets":{"aliexpress":"aliexpress-legacy"},)"
+      R"("alerts_before":["36h","2h"]}]}})");
+  Pipeline pipeline(*store_, drafter_, templates_, clock_);
+  pipeline.SetDisputes(settings);
+  const char* kStatuses[] = {"WAIT_SELLER_CONFIRM_REFUND", "SELLER_REFUSE_REFUND", "ACCEPTISSUE",
+                             "WAIT_BUYER_SEND_GOODS",      "WAIT_SELLER_RECEIVE_GOODS",
+                             "ARBITRATING",                "SELLER_RESPONSE_ISSUE_TIMEOUT",
+                             "canceled_issue"};
+  std::mt19937 rng(7);
+  std::vector<std::string> keys;
+  std::vector<proto::Event> pending;
+  int n = 0;
+  for (const char* store : {"old", "new"}) {
+    for (int d = 0; d < 6; ++d) {
+      const std::string dispute = "i-" + std::to_string(d);
+      keys.push_back("aliexpress/" + std::string(store) + "/" + dispute);
+      for (int k = 0; k < 6; ++k) {
+        const int hour = std::uniform_int_distribution<int>(0, 200)(rng);
+        const int status = std::uniform_int_distribution<int>(0, 7)(rng);
+        char at[32];
+        std::snprintf(at, sizeof at, "2024-03-%02dT%02d:00:00Z", 10 + hour / 24, hour % 24);
+        pending.push_back(Issue("r" + std::to_string(n++), store, dispute, kStatuses[status], at));
+      }
+    }
+  }
+  std::shuffle(pending.begin(), pending.end(), rng);
+  size_t next = 0;
+  while (next < pending.size()) {
+    const size_t batch = std::uniform_int_distribution<size_t>(1, 9)(rng);
+    std::vector<proto::Event> events;
+    for (size_t i = 0; i < batch && next < pending.size(); ++i) events.push_back(pending[next++]);
+    if (next > 3 && batch % 3 == 0) events.push_back(pending[next / 2]);  // a redelivery
+    ASSERT_TRUE(store_->Append(std::move(events)));
+    Process(pipeline);
+    for (const std::string& key : keys) {
+      auto record = store_->GetRecord(Table::kDisputes, key);
+      ASSERT_TRUE(record);
+      if (!record.value()) {
+        EXPECT_TRUE(PendingTimersOf(*store_, key).empty()) << key;
+        continue;
+      }
+      proto::StoredDispute stored;
+      ASSERT_TRUE(stored.ParseFromString(*record.value()));
+      auto dispute = FromStored(stored);
+      ASSERT_TRUE(dispute) << dispute.error().message;
+      ASSERT_TRUE(disputes::CheckInvariants(dispute.value())) << key;
+      EXPECT_EQ(PendingTimersOf(*store_, key), WantedTimersOf(stored, key, *settings, clock_.Now()))
+          << key << " in " << disputes::Name(dispute.value().state);
+      EXPECT_EQ(stored.rule_set_id(),
+                key.starts_with("aliexpress/old/") ? "aliexpress-legacy" : "aliexpress-2024");
+    }
+  }
 }
 
 // The receiver's check: t and v1 from the header, HMAC-SHA256(secret, "<t>.<body>").

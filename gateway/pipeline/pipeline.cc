@@ -167,10 +167,12 @@ Result<void> ApplyDisputeUpdate(const proto::Event& event, uint64_t sequence,
   if (rules == nullptr) {
     return MakeError(Errc::kInternal, "dispute " + key + ": no rule set " + dispute.rule_set_id);
   }
-  const size_t before = dispute.history.size();
   const disputes::State from = dispute.state;
+  // A replay changes nothing; a refused event is kept, an earlier copy of an implied one replaces.
+  bool changed = false;
   for (const disputes::DisputeEvent& e : mapped.value()) {
     auto applied = disputes::Apply(dispute, e, *rules);
+    changed = changed || !applied || applied.value().outcome != disputes::ApplyOutcome::kDuplicate;
     if (!applied) {
       log::Warn("pipeline.dispute_event_refused", {{"sequence", sequence},
                                                    {"marketplace", event.marketplace()},
@@ -181,7 +183,7 @@ Result<void> ApplyDisputeUpdate(const proto::Event& event, uint64_t sequence,
                                                    {"error", applied.error().message}});
     }
   }
-  if (dispute.history.size() == before) return Ok();  // a replay: nothing new
+  if (!changed) return Ok();  // a replay: nothing new
   entry.value()->dirty = true;
   log::Debug("pipeline.dispute", {{"sequence", sequence},
                                   {"marketplace", event.marketplace()},
