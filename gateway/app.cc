@@ -33,6 +33,7 @@
 #include "gateway/outbound/http_client.h"
 #include "gateway/outbound/outbox.h"
 #include "gateway/pipeline/pipeline.h"
+#include "gateway/pipeline/proactive.h"
 #include "gateway/pipeline/reply_flow.h"
 #include "gateway/schedule/policy.h"
 #include "gateway/schedule/timer_runner.h"
@@ -278,6 +279,7 @@ class Gateway::Parts {
   std::unique_ptr<OutboxToLog> outbox_log;
   std::unique_ptr<Outbox> outbox;
   std::unique_ptr<ReplySlaTimers> reply_sla;
+  std::unique_ptr<ProactiveTimers> proactive;
   std::shared_ptr<OdrCounting> odr;
   std::unique_ptr<OutboxAlertSink> odr_alerts;
   std::unique_ptr<OdrEvaluationTimer> odr_evaluation;
@@ -361,6 +363,15 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(const proto::Config& config, co
   parts->timers = std::make_unique<TimerRunner>(*parts->store, clock);
   parts->timers->Handle(kSendTimerKind, *parts->outbox);
   parts->timers->Handle(kReplySlaTimerKind, *parts->reply_sla);
+  const ProactiveKinds proactive_kinds = ProactiveKinds::Of(config.schedule().proactive());
+  parts->proactive = std::make_unique<ProactiveTimers>(*parts->store, *parts->catalog,
+                                                       config.templates(), *parts->outbox,
+                                                       proactive_kinds);
+  // Registered even when disabled: timers left from an earlier config are dropped with a log,
+  // not removed as an unhandled kind.
+  for (const char* kind : {"follow_up", "unpaid_reminder", "feedback_request", "shipping_notice"}) {
+    parts->timers->Handle(kind, *parts->proactive);
+  }
   parts->timers->Handle(kOdrEvaluateTimerKind, *parts->odr_evaluation);
   TimerRunner* runner = parts->timers.get();
   parts->outbox->SetWake([runner] { runner->Notify(); });
@@ -368,6 +379,7 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(const proto::Config& config, co
   flow.policy = &parts->schedule;
   flow.outbox = parts->outbox.get();
   flow.on_sends = [runner] { runner->Notify(); };
+  flow.proactive = proactive_kinds;
   parts->pipeline->SetReplyFlow(std::move(flow));
   parts->timers->Handle("dispute_deadline", *parts->dispute_timers);
   parts->timers->Handle("dispute_alert", *parts->dispute_timers);

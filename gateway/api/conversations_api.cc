@@ -23,6 +23,15 @@ using Deps = ConversationsApiDeps;
 
 std::string Iso(const google::protobuf::Timestamp& t) { return FormatIsoMillis(FromTimestamp(t)); }
 
+// An outbox entry as agents see it: without the credentials and signed requests it carries for
+// sending (a reply token, a webhook's signature headers and body).
+std::string EntryJson(proto::OutboxEntry entry) {
+  entry.clear_reply_token();
+  entry.clear_headers();
+  entry.clear_body();
+  return ProtoJson(entry);
+}
+
 http::Response NotFound(std::string_view what, std::string_view id) {
   return ErrorResponse(
       MakeError(Errc::kNotFound, "no " + std::string(what) + " " + std::string(id)));
@@ -274,7 +283,7 @@ void Enqueue(const Deps& deps, proto::OutboxEntry entry, const http::Responder& 
   log::Info("api.reply_queued", {{"outbox_id", stored.value().id()},
                                  {"conversation", stored.value().conversation_id()},
                                  {"by", stored.value().requested_by()}});
-  respond(JsonResponse(202, "{\"outbox\":" + ProtoJson(stored.value()) + "}"));
+  respond(JsonResponse(202, "{\"outbox\":" + EntryJson(stored.value()) + "}"));
 }
 
 void PostReply(const Deps& deps, ApiCall call, http::Responder respond) {
@@ -370,7 +379,7 @@ void ApproveDraft(const Deps& deps, ApiCall call, http::Responder respond) {
     // Approved before (by someone else, or this request retried): the same send, not another.
     auto entry = deps.outbox->Get(draft->outbox_id());
     if (!entry) return respond(ErrorResponse(entry.error()));
-    if (entry.value()) return respond(JsonResponse(200, "{\"outbox\":" + ProtoJson(*entry.value()) + "}"));
+    if (entry.value()) return respond(JsonResponse(200, "{\"outbox\":" + EntryJson(*entry.value()) + "}"));
   }
   if (draft->state() == proto::DRAFT_STATE_FAILED) {
     return respond(ErrorResponse(MakeError(
@@ -407,7 +416,7 @@ void ListOutbox(const Deps& deps, ApiCall call, http::Responder respond) {
   std::string out = "{\"outbox\":[";
   for (size_t i = 0; i < dead.value().size(); ++i) {
     if (i > 0) out += ",";
-    out += ProtoJson(dead.value()[i]);
+    out += EntryJson(dead.value()[i]);
   }
   out += "],\"next\":";
   if (dead.value().size() == limit.value()) {
@@ -433,7 +442,7 @@ void GetOutboxEntry(const Deps& deps, ApiCall call, http::Responder respond) {
   auto entry = VisibleEntry(deps, *call.principal, call.params[0]);
   if (!entry) return respond(ErrorResponse(entry.error()));
   if (!entry.value()) return respond(NotFound("outbox entry", call.params[0]));
-  respond(JsonResponse(200, "{\"outbox\":" + ProtoJson(*entry.value()) + "}"));
+  respond(JsonResponse(200, "{\"outbox\":" + EntryJson(*entry.value()) + "}"));
 }
 
 void RetryOutboxEntry(const Deps& deps, ApiCall call, http::Responder respond) {
@@ -443,7 +452,7 @@ void RetryOutboxEntry(const Deps& deps, ApiCall call, http::Responder respond) {
   auto redriven = deps.outbox->Redrive(call.params[0], "agent:" + call.principal->user);
   if (!redriven) return respond(ErrorResponse(redriven.error()));
   if (deps.on_send) deps.on_send();
-  respond(JsonResponse(202, "{\"outbox\":" + ProtoJson(redriven.value()) + "}"));
+  respond(JsonResponse(202, "{\"outbox\":" + EntryJson(redriven.value()) + "}"));
 }
 
 }  // namespace

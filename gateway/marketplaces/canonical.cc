@@ -140,6 +140,12 @@ Result<void> CheckRequired(const proto::Event& event, const std::string& prefix)
                          "' is required: one of buyer_message, order_update, dispute_update, "
                          "feedback_posted");
   }
+  // csgw's own record of what it sent: only the outbox writes it. From outside it would let a
+  // relay mark any store's drafts sent and invent seller messages.
+  if (event.has_outbound_update()) {
+    return MakeError(Errc::kInvalidField, "field '" + FieldName(prefix, "outbound_update") +
+                                              "' is csgw's own and cannot be posted");
+  }
   return CheckPayloadMoney(event, prefix);
 }
 

@@ -278,3 +278,18 @@ TEST_F(CanonicalTest, AcceptsCamelAndSnakeCaseNames) {
 
 }  // namespace
 }  // namespace csgw::gateway
+
+namespace csgw::gateway {
+namespace {
+
+TEST_F(CanonicalTest, RefusesCsgwsOwnOutboundUpdates) {
+  // Only the outbox records what csgw sent; a relay must not mark drafts sent.
+  const Error error = ParseError(
+      R"({"event_id":"e1","marketplace":"ozon","store_id":"7","occurred_at":"2026-03-02T10:00:00Z",)"
+      R"("outbound_update":{"outbox_id":"ob_1","step":"sent","conversation_id":"ozon/7/b"}})");
+  EXPECT_EQ(error.code, Errc::kInvalidField);
+  EXPECT_NE(error.message.find("outbound_update"), std::string::npos) << error.message;
+}
+
+}  // namespace
+}  // namespace csgw::gateway
