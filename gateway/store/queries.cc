@@ -275,7 +275,6 @@ Result<TimerScanPage> ScanTimers(const Database& db, uint64_t from_ms, const Tim
     return t == TimePoint::max() ? UINT64_MAX
                                  : static_cast<uint64_t>(std::max<int64_t>(0, ToUnixMillis(t)));
   };
-  TimerScanPage page;
   const uint64_t before_ms = millis(scan.due_before);
   std::string start = store_keys::EncodeSequence(from_ms);
   if (scan.after) start = std::max(start, store_keys::TimerKey(millis(scan.after->due), scan.after->id));
@@ -286,25 +285,32 @@ Result<TimerScanPage> ScanTimers(const Database& db, uint64_t from_ms, const Tim
   const rocksdb::Slice upper_slice(upper);
   if (before_ms != UINT64_MAX) options.iterate_upper_bound = &upper_slice;
   const std::unique_ptr<rocksdb::Iterator> it(db.db().NewIterator(options, db.cf(Cf::kTimers)));
-  size_t& examined = page.examined;
+  std::vector<proto::Timer> timers;
+  size_t examined = 0;
+  bool more = false;  // a timer was left unread: the page ends at the last one read
+  store_keys::TimerKeyParts last;
   for (it->Seek(start); it->Valid(); it->Next()) {
     const std::string_view key = it->key().ToStringView();
     if (scan.after && key == start) continue;  // the position itself was on the last page
     auto parts = store_keys::DecodeTimerKey(key);
     if (!parts) return CorruptRecord("timer key", 0, db.dir());
-    if (page.timers.size() >= scan.limit || examined >= scan.max_examined) {
-      return page;  // `next` is the last one read: more may follow
+    if (timers.size() >= scan.limit || examined >= scan.max_examined) {
+      more = true;
+      break;
     }
     ++examined;
-    page.next = TimerPosition{FromUnixMillis(static_cast<int64_t>(parts->due_ms)), parts->id};
     proto::Timer timer;
     if (!timer.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       return CorruptRecord("timer", parts->due_ms, db.dir());
     }
-    if (timer.kind() == scan.kind) page.timers.push_back(std::move(timer));
+    last = std::move(*parts);
+    if (timer.kind() == scan.kind) timers.push_back(std::move(timer));
   }
   if (!it->status().ok()) return StorageError("scan timers", db.dir(), it->status());
-  page.next.reset();  // the range is exhausted
+  TimerScanPage page;
+  page.timers = std::move(timers);
+  page.examined = examined;
+  if (more) page.next = TimerPosition{FromUnixMillis(static_cast<int64_t>(last.due_ms)), last.id};
   return page;
 }
 
