@@ -1,5 +1,6 @@
 // Durable timers in the store: recovery after a restart with 1 M pending timers, and how fast
-// due timers fire (each fire removes the timer and writes its effect in one batch).
+// due timers fire: through TimerRunner with a handler writing one record per timer (what the
+// gateway does), and through the store alone (one hand-built batch per 1 000 timers).
 // Figures and commands: docs/BENCHMARKS.md.
 #include <benchmark/benchmark.h>
 
@@ -8,13 +9,22 @@
 #include <string>
 #include <vector>
 
+#include "gateway/schedule/timer_runner.h"
 #include "gateway/store/event_store.h"
 #include "tests/support/temp_dir.h"
 
 namespace csgw::gateway {
 namespace {
 
-constexpr int kTimers = 1'000'000;
+// 1 M; CSGW_TIMERS_BENCH_TIMERS=<n> for fewer (profiling under valgrind, where filling 1 M
+// takes long).
+int Timers() {
+  static const int timers = [] {
+    const char* env = std::getenv("CSGW_TIMERS_BENCH_TIMERS");
+    return env != nullptr && std::atoi(env) > 0 ? std::atoi(env) : 1'000'000;
+  }();
+  return timers;
+}
 constexpr int kScheduleBatch = 10'000;
 constexpr int64_t kStartMs = 1'700'000'000'000;
 
@@ -54,7 +64,7 @@ void BM_TimerRecovery(benchmark::State& state) {
   csgw::testing::TempDir dir;
   {
     auto store = Open(dir.Sub("db"));
-    Fill(*store, kTimers);
+    Fill(*store, Timers());
   }
   for (auto _ : state) {
     auto store = Open(dir.Sub("db"));
@@ -74,8 +84,8 @@ BENCHMARK(BM_TimerRecovery)->Unit(benchmark::kMillisecond)->Iterations(3);
 void BM_TimerFires(benchmark::State& state) {
   csgw::testing::TempDir dir;
   auto store = Open(dir.Sub("db"));
-  Fill(*store, kTimers);
-  const TimePoint now = FromUnixMillis(kStartMs + int64_t{kTimers} * 37);
+  Fill(*store, Timers());
+  const TimePoint now = FromUnixMillis(kStartMs + int64_t{Timers()} * 37);
   const bool sync = state.range(0) != 0;
   int64_t fired = 0;
   for (auto _ : state) {
@@ -101,6 +111,45 @@ BENCHMARK(BM_TimerFires)
     ->Arg(1)
     ->Iterations(200)
     ->Unit(benchmark::kMillisecond);
+
+// A follow-up's effect: one record write for its conversation.
+class FollowUpHandler final : public TimerHandler {
+ public:
+  explicit FollowUpHandler(bool sync) : sync_(sync) {}
+  Result<void> Fire(const proto::Timer& timer, TimePoint /*now*/, StateBatch& batch) override {
+    batch.writes.push_back({Table::kConversations, timer.subject(), "follow-up 1 sent"});
+    batch.sync = batch.sync || sync_;
+    return Ok();
+  }
+
+ private:
+  const bool sync_;
+};
+
+// One item: one timer fired by TimerRunner::FireDue(1000) — read, handled, removed with its
+// effect, hooks called. `sync` = 1: every handler asks for a synced write (an outbox send).
+void BM_RunnerFires(benchmark::State& state) {
+  csgw::testing::TempDir dir;
+  auto store = Open(dir.Sub("db"));
+  Fill(*store, Timers());
+  ManualClock clock(FromUnixMillis(kStartMs + int64_t{Timers()} * 37));
+  FollowUpHandler handler(state.range(0) != 0);
+  TimerRunner runner(*store, clock);
+  runner.Handle("follow_up", handler);
+  int64_t fired = 0;
+  for (auto _ : state) {
+    auto round = runner.FireDue(1000);
+    if (!round || round.value() == 0) {
+      state.SkipWithError("ran out of timers: lower the iteration count");
+      break;
+    }
+    fired += static_cast<int64_t>(round.value());
+  }
+  state.SetItemsProcessed(fired);
+}
+BENCHMARK(BM_RunnerFires)->ArgName("sync")->Arg(0)->Iterations(200)->Unit(benchmark::kMillisecond);
+// Fewer: one fsync per timer before timers shared a write.
+BENCHMARK(BM_RunnerFires)->ArgName("sync")->Arg(1)->Iterations(20)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace csgw::gateway

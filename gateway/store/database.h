@@ -32,6 +32,7 @@ enum class Cf : size_t {
   kOdrAlerts,
   kOutbox,
   kOutboxIndex,
+  kDeadTimers,
   kCount
 };
 
@@ -41,7 +42,7 @@ enum class Cf : size_t {
 inline constexpr std::array<std::string_view, static_cast<size_t>(Cf::kCount)> kColumnFamilyNames =
     {"events",    "dedupe",   "queue",        "cursors",   "store_events", "conversations",
      "orders",    "timers",   "timer_ids",    "disputes",  "odr_counters", "odr_facts",
-     "odr_alerts", "outbox",   "outbox_index"};
+     "odr_alerts", "outbox",   "outbox_index", "timers_dead"};
 
 // kStorageFailure naming the operation, the database path and RocksDB's reason.
 Error StorageError(std::string_view operation, std::string_view dir, const rocksdb::Status& status);

@@ -48,6 +48,11 @@ Result<void> ValidateEvents(const std::vector<proto::Event>& events) {
   return Ok();
 }
 
+// A timer's due time as its keys hold it: milliseconds since the epoch, none before it.
+uint64_t DueMs(TimePoint due) {
+  return static_cast<uint64_t>(std::max<int64_t>(0, ToUnixMillis(due)));
+}
+
 }  // namespace
 
 class EventStore::Impl {
@@ -138,17 +143,26 @@ class EventStore::Impl {
     // Timer changes read the current due time of each id: one timer writer at a time, so that
     // two firers cannot both see a timer pending.
     std::lock_guard lock(timers_mutex_);
-    // The current due time of every id the batch touches, in one batched lookup.
+    // Timers read at this very version are pending as read: no timer changed since.
+    const bool read_now = state.timers_read_at != 0 && state.timers_read_at == timers_version_;
+    // The current due time of every other id the batch touches, in one batched lookup.
     std::vector<std::string> ids;
-    ids.reserve(state.fired.size() + state.cancel.size() + state.schedule.size());
+    ids.reserve(state.fired.size() + state.fired_versions.size() + state.cancel.size() +
+                state.schedule.size());
     ids.insert(ids.end(), state.fired.begin(), state.fired.end());
+    if (!read_now) {
+      for (const auto& fired : state.fired_versions) ids.push_back(fired.id);
+    }
     ids.insert(ids.end(), state.cancel.begin(), state.cancel.end());
     for (const auto& timer : state.schedule) ids.push_back(timer.id());
     auto dues = store_db::TimerDues(*db_, ids);
     if (!dues) return dues.error();
     std::unordered_map<std::string_view, std::optional<uint64_t>> pending;
-    pending.reserve(ids.size());
+    pending.reserve(ids.size() + (read_now ? state.fired_versions.size() : 0));
     for (size_t i = 0; i < ids.size(); ++i) pending.emplace(ids[i], dues.value()[i]);
+    if (read_now) {
+      for (const auto& fired : state.fired_versions) pending.emplace(fired.id, DueMs(fired.due));
+    }
     // Removes a pending timer once; false when it is not pending (or already removed here).
     auto remove = [&](const std::string& id) -> Result<bool> {
       auto it = pending.find(id);
@@ -165,6 +179,15 @@ class EventStore::Impl {
         return MakeError(Errc::kInvalidField,
                          "timer " + id + " is not pending (fired or cancelled already)");
       }
+    }
+    for (const auto& fired : state.fired_versions) {
+      const auto it = pending.find(fired.id);
+      if (it == pending.end() || it->second != DueMs(fired.due)) {
+        return MakeError(Errc::kInvalidField, "timer " + fired.id +
+                                                  " is not pending as read (fired, cancelled or "
+                                                  "moved since)");
+      }
+      if (auto r = remove(fired.id); !r) return r.error();
     }
     for (const auto& id : state.cancel) {
       if (auto r = remove(id); !r) return r.error();
@@ -187,6 +210,8 @@ class EventStore::Impl {
       batch.Put(db_->cf(Cf::kTimerIds), timer.id(),
                 store_keys::EncodeSequence(static_cast<uint64_t>(due_ms)));
     }
+    // A new version for every write that may change a timer, even a failed one.
+    if (!ids.empty() || !state.fired_versions.empty()) ++timers_version_;
     rocksdb::WriteOptions options;
     options.sync = state.sync;
     if (const rocksdb::Status s = db_->db().Write(options, &batch); !s.ok()) {
@@ -267,8 +292,9 @@ class EventStore::Impl {
     return flush();
   }
 
-  Result<std::vector<proto::Timer>> DueTimers(int64_t now_ms, size_t limit) {
+  Result<std::vector<proto::Timer>> DueTimers(int64_t now_ms, size_t limit, uint64_t* version) {
     std::lock_guard lock(timers_mutex_);
+    if (version != nullptr) *version = timers_version_;
     std::optional<uint64_t> first_due;
     auto due = store_db::DueTimers(*db_, timers_floor_ms_, now_ms, limit, &first_due);
     // Nothing pending lies below the first pending timer found: later scans start there.
@@ -506,6 +532,9 @@ class EventStore::Impl {
   // No timer is pending below this due time (guarded by timers_mutex_): raised by scans,
   // lowered by every timer scheduled.
   uint64_t timers_floor_ms_ = 0;
+  // Changes with every commit that may change a timer (guarded by timers_mutex_): timers read
+  // at the current version are still pending as read.
+  uint64_t timers_version_ = 1;
   std::condition_variable work_ready_;
   std::deque<PendingAppend> pending_;  // guarded by mutex_
   size_t pending_bytes_ = 0;           // encoded size of pending_, guarded by mutex_
@@ -585,8 +614,9 @@ Result<void> EventStore::CompleteWork(std::span<const uint64_t> done,
 
 Result<void> EventStore::Commit(const StateBatch& batch) { return impl_->CommitState(batch); }
 
-Result<std::vector<proto::Timer>> EventStore::DueTimers(TimePoint now, size_t limit) const {
-  return impl_->DueTimers(std::max<int64_t>(0, ToUnixMillis(now)), limit);
+Result<std::vector<proto::Timer>> EventStore::DueTimers(TimePoint now, size_t limit,
+                                                       uint64_t* version) const {
+  return impl_->DueTimers(std::max<int64_t>(0, ToUnixMillis(now)), limit, version);
 }
 
 Result<std::optional<TimePoint>> EventStore::NextTimerDue() const {

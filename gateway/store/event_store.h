@@ -68,7 +68,18 @@ struct Appended {
 // "<store id>\0" (ReplaceOdr relies on it for kOdrFacts).
 // kOutbox: proto::OutboxEntry under its id; kOutboxIndex: empty values under
 // "dead/<store>/<id>" and "sending/<id>" (gateway/outbound/outbox.h).
-enum class Table { kConversations, kOrders, kDisputes, kOdrFacts, kOdrAlerts, kOutbox, kOutboxIndex };
+// kDeadTimers: proto::Timer under its id, timers whose handler failed too often, set aside by
+// the timer runner (gateway/schedule/timer_runner.h).
+enum class Table {
+  kConversations,
+  kOrders,
+  kDisputes,
+  kOdrFacts,
+  kOdrAlerts,
+  kOutbox,
+  kOutboxIndex,
+  kDeadTimers
+};
 
 struct TableWrite {
   Table table;
@@ -79,6 +90,12 @@ struct TableWrite {
 struct TableKey {
   Table table;
   std::string key;
+};
+
+// A pending timer as a firer read it: its id and the due time it had then.
+struct TimerVersion {
+  std::string id;
+  TimePoint due;
 };
 
 // Everything one step of processing changes, written in one atomic batch: the work items it
@@ -92,6 +109,12 @@ struct StateBatch {
   std::vector<proto::Timer> schedule;  // by id: a pending timer with the same id is moved
   std::vector<std::string> cancel;     // ids; absent ones are ignored
   std::vector<std::string> fired;      // ids that must be pending now
+  // Like `fired`, and each must still have the due time given: a timer moved since it was read
+  // refuses the batch too (its effect was decided on the old version). The timer runner's form.
+  std::vector<TimerVersion> fired_versions;
+  // The timers' version DueTimers reported with the timers of `fired_versions` (0: unknown).
+  // When no timer changed since, they are pending as read and are not looked up again.
+  uint64_t timers_read_at = 0;
   // ODR counter deltas, added to the stored counters by the "odr_counters" merge operator in
   // the same atomic write as everything above: a step redone after a crash was written either
   // whole (its work item acknowledged with it) or not at all, so a delta is never counted twice
@@ -207,8 +230,11 @@ class EventStore {
   // key, a timer without id or due time, or a fired id that is not pending.
   Result<void> Commit(const StateBatch& batch);
 
-  // Pending timers due at or before `now`, earliest first.
-  Result<std::vector<proto::Timer>> DueTimers(TimePoint now, size_t limit) const;
+  // Pending timers due at or before `now`, earliest first. `version`, when given, receives the
+  // timers' version they were read at (see StateBatch::timers_read_at); every commit that
+  // changes a timer makes a new one.
+  Result<std::vector<proto::Timer>> DueTimers(TimePoint now, size_t limit,
+                                              uint64_t* version = nullptr) const;
   // The earliest pending due time, nullopt when no timer is pending.
   Result<std::optional<TimePoint>> NextTimerDue() const;
   Result<std::optional<proto::Timer>> GetTimer(std::string_view id) const;

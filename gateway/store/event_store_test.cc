@@ -628,6 +628,59 @@ TEST_F(EventStoreTest, ConcurrentFiringIsExactlyOnce) {
   EXPECT_EQ(store->NextTimerDue().value(), std::nullopt);
 }
 
+// Firing a timer as read: refused when it moved, fired or was cancelled since; a version read
+// before any timer changed skips the lookup, one read earlier does not.
+TEST_F(EventStoreTest, FiredVersionsMustStillBePendingAsRead) {
+  auto store = OpenStore();
+  StateBatch schedule;
+  schedule.schedule = {MakeTimer("a", 1000), MakeTimer("b", 1000)};
+  ASSERT_TRUE(store->Commit(schedule));
+  uint64_t version = 0;
+  ASSERT_EQ(Ids(store->DueTimers(FromUnixMillis(1000), 10, &version).value()),
+            (std::vector<std::string>{"a", "b"}));
+  EXPECT_NE(version, 0u);
+
+  StateBatch twice;  // one id twice, at the version read
+  twice.fired_versions = {{"a", FromUnixMillis(1000)}, {"a", FromUnixMillis(1000)}};
+  twice.timers_read_at = version;
+  EXPECT_FALSE(store->Commit(twice));
+
+  StateBatch move;
+  move.schedule = {MakeTimer("a", 2000)};
+  ASSERT_TRUE(store->Commit(move));
+  StateBatch stale;  // a moved since it was read
+  stale.fired_versions = {{"a", FromUnixMillis(1000)}};
+  stale.timers_read_at = version;
+  EXPECT_EQ(store->Commit(stale).error().code, Errc::kInvalidField);
+  stale.timers_read_at = 0;
+  EXPECT_FALSE(store->Commit(stale));
+
+  uint64_t again = 0;
+  ASSERT_EQ(store->DueTimers(FromUnixMillis(1000), 10, &again).value().size(), 1u);  // b
+  EXPECT_NE(again, version);
+  StateBatch elsewhere;  // another firer takes b after it was read
+  elsewhere.fired = {"b"};
+  ASSERT_TRUE(store->Commit(elsewhere));
+  StateBatch late;
+  late.fired_versions = {{"b", FromUnixMillis(1000)}};
+  late.timers_read_at = again;
+  late.writes = {{Table::kConversations, "conv-b", "late"}};
+  EXPECT_FALSE(store->Commit(late));
+  EXPECT_EQ(store->GetRecord(Table::kConversations, "conv-b").value(), std::nullopt);
+
+  uint64_t now = 0;
+  ASSERT_EQ(Ids(store->DueTimers(FromUnixMillis(2000), 10, &now).value()),
+            (std::vector<std::string>{"a"}));
+  StateBatch fire;
+  fire.fired_versions = {{"a", FromUnixMillis(2000)}};
+  fire.timers_read_at = now;
+  fire.writes = {{Table::kConversations, "conv-a", "fired"}};
+  ASSERT_TRUE(store->Commit(fire));
+  EXPECT_EQ(store->GetRecord(Table::kConversations, "conv-a").value(), "fired");
+  EXPECT_EQ(store->NextTimerDue().value(), std::nullopt);
+  EXPECT_FALSE(store->Commit(fire));  // once
+}
+
 TEST_F(EventStoreTest, CursorsArePersisted) {
   auto store = OpenStore();
   auto missing = store->GetCursor("aliexpress/s1/messages");
@@ -916,7 +969,7 @@ TEST_F(EventStoreTest, OpensADatabaseWithOtherComponentsColumnFamilies) {
                                              "default", "disputes", "events", "odr_alerts",
                                              "odr_counters", "odr_facts", "orders", "outbox",
                                              "outbox_index", "queue", "store_events", "timer_ids",
-                                             "timers"}));
+                                             "timers", "timers_dead"}));
   store = OpenStore();
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->LastSequence(), 1u);

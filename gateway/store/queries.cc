@@ -161,6 +161,8 @@ Cf TableCf(Table table) {
       return Cf::kOutbox;
     case Table::kOutboxIndex:
       return Cf::kOutboxIndex;
+    case Table::kDeadTimers:
+      return Cf::kDeadTimers;
   }
   return Cf::kConversations;
 }
@@ -225,6 +227,7 @@ Result<std::vector<std::optional<uint64_t>>> TimerDues(const Database& db,
 Result<std::vector<proto::Timer>> DueTimers(const Database& db, uint64_t from_ms, int64_t now_ms,
                                             size_t limit, std::optional<uint64_t>* first_due) {
   std::vector<proto::Timer> out;
+  out.reserve(std::min<size_t>(limit, 1024));  // a runner round without regrowing
   const auto it = NewIterator(db, Cf::kTimers);
   for (it->Seek(store_keys::EncodeSequence(from_ms)); it->Valid() && out.size() < limit;
        it->Next()) {
