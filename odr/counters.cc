@@ -192,6 +192,48 @@ Result<std::string> MergeEncoded(std::string_view existing, std::string_view del
   return EncodeCounters(MergeCounters(base, d.value()));
 }
 
+Result<void> EncodedCounterSum::Add(std::string_view bytes) {
+  if (bytes.substr(0, kValueMagic.size()) != kValueMagic) return BadValue("unknown format");
+  bytes.remove_prefix(kValueMagic.size());
+  // Both lists are sorted by name: one linear merge into scratch_, then swapped in.
+  scratch_.clear();
+  size_t i = 0;
+  std::string_view previous;
+  while (!bytes.empty()) {
+    uint64_t length = 0;
+    if (!GetVarint(bytes, length) || length == 0 || length > bytes.size()) {
+      return BadValue("bad name length");
+    }
+    const std::string_view name = bytes.substr(0, length);
+    bytes.remove_prefix(length);
+    uint64_t zz = 0;
+    if (!GetVarint(bytes, zz)) return BadValue("bad number");
+    if (!previous.empty() && name <= previous) return BadValue("names out of order");
+    previous = name;
+    const int64_t value = static_cast<int64_t>(zz >> 1) ^ -static_cast<int64_t>(zz & 1);
+    while (i < entries_.size() && entries_[i].first < name) scratch_.push_back(entries_[i++]);
+    if (i < entries_.size() && entries_[i].first == name) {
+      scratch_.emplace_back(name, entries_[i++].second + value);
+    } else {
+      scratch_.emplace_back(name, value);
+    }
+  }
+  while (i < entries_.size()) scratch_.push_back(entries_[i++]);
+  entries_.swap(scratch_);
+  return Ok();
+}
+
+std::string EncodedCounterSum::Encode() const {
+  std::string out(kValueMagic);
+  for (const auto& [name, value] : entries_) {
+    if (value == 0) continue;
+    PutVarint(out, name.size());
+    out.append(name);
+    PutVarint(out, (static_cast<uint64_t>(value) << 1) ^ static_cast<uint64_t>(value >> 63));
+  }
+  return out;
+}
+
 void InMemoryCounters::Apply(const CounterDelta& delta) {
   Counters merged = MergeCounters(counters_[delta.key], delta.values);
   if (merged.empty()) {

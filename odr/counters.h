@@ -68,6 +68,21 @@ Result<Counters> DecodeCounters(std::string_view bytes);
 // The merge operator's body over encoded values (empty `existing` = no value yet).
 Result<std::string> MergeEncoded(std::string_view existing, std::string_view delta);
 
+// The sum of many encoded values without decoding them into maps: the merge operator's path when
+// a read or a compaction meets a run of deltas. Equal to folding MergeEncoded over them.
+// Names are views into the added bytes, which must outlive the sum.
+class EncodedCounterSum {
+ public:
+  // kInvalidField for bytes that are not an encoding (the sum is then unspecified).
+  Result<void> Add(std::string_view encoded);
+  // The encoded sum; entries that sum to zero are left out.
+  std::string Encode() const;
+
+ private:
+  std::vector<std::pair<std::string_view, int64_t>> entries_;  // by name
+  std::vector<std::pair<std::string_view, int64_t>> scratch_;
+};
+
 // Where reports read counters from. The store implements it over RocksDB; InMemoryCounters
 // (below) serves tests and `csgw odr rebuild`.
 class CounterSource {

@@ -372,6 +372,18 @@ TEST(OdrCounters, EncodingRoundTripsAndMergesAdditively) {
   auto first = MergeEncoded("", EncodeCounters(a));
   ASSERT_TRUE(first);
   EXPECT_EQ(first.value(), EncodeCounters(a));
+  // The merge operator's run sum equals the fold of MergeEncoded, in any grouping.
+  EncodedCounterSum sum;
+  const std::string ea = EncodeCounters(a), eb = EncodeCounters(b), ec = EncodeCounters(c);
+  for (const std::string* e : {&ea, &eb, &ec}) ASSERT_TRUE(sum.Add(*e));
+  EXPECT_EQ(sum.Encode(), EncodeCounters(MergeCounters(MergeCounters(a, b), c)));
+  EXPECT_EQ(EncodedCounterSum().Encode(), EncodeCounters({}));
+  EncodedCounterSum bad;
+  EXPECT_FALSE(bad.Add("xx"));
+  EXPECT_FALSE(bad.Add(std::string("c1\x02"
+                                   "zz\x02\x02"
+                                   "aa\x02",
+                                   10)));  // names out of order
   EXPECT_FALSE(DecodeCounters("xx"));
   EXPECT_FALSE(
       DecodeCounters(std::string("c1\x05"

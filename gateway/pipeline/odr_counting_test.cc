@@ -135,6 +135,7 @@ std::vector<proto::Event> Scenario() {
   add(Feedback("o7", 1, "b1", "2024-03-14T02:00:00Z"));  // within b1's 10 days: not counted
   add(Feedback("o8", 4, "b1", "2024-03-25T02:00:00Z"));  // 12 days later: counted
   add(Feedback("o3", 5, "b4", "2024-03-25T02:00:00Z"));  // excluded: NR dispute arbitrated
+  add(Feedback("o9", 3, "b5", "2024-03-26T02:00:00Z"));  // neutral: neither side of the rate
   // Replies: answered in 5 h, and in 48 h (past the 24 h SLA).
   add(Message("m1", "chat-1", proto::SENDER_ROLE_BUYER, "2024-03-10T00:00:00Z"));
   add(Message("m2", "chat-1", proto::SENDER_ROLE_SELLER, "2024-03-10T05:00:00Z"));
@@ -267,7 +268,7 @@ TEST_F(OdrCountingTest, WorkedAliExpressExampleCheckedByHand) {
   // Placed: 9; the seller's cancellation o4 (the buyer's o5 is not a violation).
   EXPECT_EQ(figures("non_fulfilment_rate"), P(1, 9));
   // Positive: b1 on o6 and o8 (o7 inside b1's 10 days); negative: b3 on o1. Excluded: o2 (under
-  // US$5) and o3 (NR dispute escalated to arbitration).
+  // US$5) and o3 (NR dispute escalated to arbitration); b5's 3★ on o9 is neutral.
   EXPECT_EQ(figures("positive_feedback_rate"), P(2, 3));
   EXPECT_EQ(figures("dsr_described"), P(0, 0));  // no DSR in the events
   EXPECT_EQ(Metric(r, "dispute_rate").status, odr::Status::kFailing);
@@ -338,6 +339,101 @@ TEST_F(OdrCountingTest, RebuildRepairsLostCountersAndLiveCountingGoesOnFromIt) {
   // Counted from scratch, all events give what the repaired figures plus live counting gave.
   ASSERT_TRUE(RebuildOdr(*store_, OdrRules()));
   EXPECT_EQ(Take(), live);
+}
+
+// Amazon and eBay through the same pipeline, in Los Angeles time, checked by hand.
+TEST_F(OdrCountingTest, WorkedAmazonAndEbayExamplesCheckedByHand) {
+  std::vector<proto::Event> events;
+  auto order = [&](const std::string& mp, const std::string& o, proto::OrderStatus status,
+                   const std::string& at) -> proto::Event& {
+    proto::Event e = Base(o + "/" + std::to_string(status), o, at, mp);
+    e.mutable_order_update()->set_status(status);
+    events.push_back(std::move(e));
+    return events.back();
+  };
+  // Amazon: ten orders placed March 10th 11:00 in Los Angeles, to ship by the 12th.
+  for (int i = 0; i < 10; ++i) {
+    proto::Event& e = order("amazon", "a" + std::to_string(i), proto::ORDER_STATUS_CREATED,
+                            "2024-03-10T18:00:00Z");
+    SetTimestamp(e.mutable_order_update()->mutable_ship_by(), At("2024-03-12T18:00:00Z"));
+  }
+  for (int i = 0; i < 6; ++i) {  // a0..a5 on time, with tracking
+    order("amazon", "a" + std::to_string(i), proto::ORDER_STATUS_SHIPPED, "2024-03-11T18:00:00Z")
+        .mutable_order_update()
+        ->set_tracking_number("1Z" + std::to_string(i));
+  }
+  order("amazon", "a6", proto::ORDER_STATUS_SHIPPED, "2024-03-13T18:00:00Z")  // late
+      .mutable_order_update()
+      ->set_tracking_number("1Z6");
+  order("amazon", "a7", proto::ORDER_STATUS_SHIPPED, "2024-03-11T18:00:00Z");  // no tracking
+  order("amazon", "a8", proto::ORDER_STATUS_CANCELLED, "2024-03-11T18:00:00Z")
+      .mutable_order_update()
+      ->set_reason("seller_out_of_stock");
+  order("amazon", "a9", proto::ORDER_STATUS_CANCELLED, "2024-03-11T18:00:00Z")
+      .mutable_order_update()
+      ->set_reason("buyer_request");
+  // Defects: a1 has a 2★ rating and a chargeback (one defective order), a2 an A-to-z claim.
+  proto::Event f = Base("a1/feedback", "a1", "2024-03-14T18:00:00Z", "amazon");
+  f.mutable_buyer()->set_id("amz-buyer-1");
+  f.mutable_feedback_posted()->set_feedback_id("fa1");
+  f.mutable_feedback_posted()->set_rating(2);
+  events.push_back(f);
+  for (const auto& [o, type] : {std::pair<std::string, std::string>{"a1", "chargeback"},
+                                std::pair<std::string, std::string>{"a2", "a_to_z"}}) {
+    proto::Event d = Base(o + "/claim", o, "2024-03-14T18:00:00Z", "amazon");
+    d.mutable_dispute_update()->set_dispute_id("claim-" + o);
+    d.mutable_dispute_update()->set_dispute_type(type);
+    events.push_back(d);
+  }
+  // Messages: one answered in 23 h, one never.
+  for (auto m : {Message("q1", "amz-chat-1", proto::SENDER_ROLE_BUYER, "2024-03-10T18:00:00Z"),
+                 Message("r1", "amz-chat-1", proto::SENDER_ROLE_SELLER, "2024-03-11T17:00:00Z"),
+                 Message("q2", "amz-chat-2", proto::SENDER_ROLE_BUYER, "2024-03-10T18:00:00Z")}) {
+    m.set_marketplace("amazon");
+    events.push_back(m);
+  }
+  // eBay: 50 transactions, one placed in November (inside the 12-month window used under 400
+  // transactions), two cancelled by the seller, one shipped late.
+  for (int i = 0; i < 50; ++i) {
+    proto::Event& e = order("ebay", "e" + std::to_string(i), proto::ORDER_STATUS_CREATED,
+                            i == 0 ? "2023-11-10T18:00:00Z" : "2024-04-10T18:00:00Z");
+    SetTimestamp(e.mutable_order_update()->mutable_ship_by(), At("2024-04-12T18:00:00Z"));
+  }
+  order("ebay", "e1", proto::ORDER_STATUS_CANCELLED, "2024-04-11T18:00:00Z")
+      .mutable_order_update()
+      ->set_reason("seller_cancelled");
+  order("ebay", "e2", proto::ORDER_STATUS_CANCELLED, "2024-04-11T18:00:00Z")
+      .mutable_order_update()
+      ->set_reason("out_of_stock");
+  for (int i = 3; i < 50; ++i) {
+    order("ebay", "e" + std::to_string(i), proto::ORDER_STATUS_SHIPPED,
+          i == 3 ? "2024-04-15T18:00:00Z" : "2024-04-11T18:00:00Z");
+  }
+  Append(events);
+  Drain();
+
+  const odr::Report amazon = Report("amazon", "2024-03-15");
+  auto figures = [](const odr::Report& r, const std::string& name) {
+    const odr::MetricReport& m = Metric(r, name);
+    return std::pair<int64_t, int64_t>(m.numerator, m.denominator);
+  };
+  using P = std::pair<int64_t, int64_t>;
+  EXPECT_EQ(figures(amazon, "order_defect_rate"), P(2, 10));          // a1, a2
+  EXPECT_EQ(figures(amazon, "late_shipment_rate"), P(1, 8));          // a6 of 8 shipped
+  EXPECT_EQ(figures(amazon, "pre_fulfilment_cancel_rate"), P(1, 10));  // a8, not a9
+  EXPECT_EQ(figures(amazon, "valid_tracking_rate"), P(7, 8));         // a7 has none
+  EXPECT_EQ(figures(amazon, "reply_within_24h"), P(1, 2));
+  EXPECT_EQ(amazon.grade, "critical");  // ODR 20 % ≥ 1 %
+  // The 7-day cancel window: on March 17th the 10th is out (11th .. 17th).
+  EXPECT_EQ(figures(Report("amazon", "2024-03-17"), "pre_fulfilment_cancel_rate"), P(0, 0));
+  EXPECT_EQ(figures(Report("amazon", "2024-03-16"), "pre_fulfilment_cancel_rate"), P(1, 10));
+
+  const odr::Report ebay = Report("ebay", "2024-05-20");
+  // Under 400 transactions in 3 months: the 12-month window, which holds November's.
+  EXPECT_EQ(Metric(ebay, "transaction_defect_rate").window_from, D("2023-05-21"));
+  EXPECT_EQ(figures(ebay, "transaction_defect_rate"), P(2, 50));  // e1, e2
+  EXPECT_EQ(figures(ebay, "late_shipment_rate"), P(1, 47));       // e3
+  EXPECT_EQ(ebay.grade, "below_standard");                        // 4 % > 2 %
 }
 
 TEST_F(OdrCountingTest, WindowEdgesFollowBeijingTime) {

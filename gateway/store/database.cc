@@ -42,11 +42,21 @@ rocksdb::ColumnFamilyOptions MakeCfOptions(std::string_view name) {
     rocksdb::BlockBasedTableOptions table;
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  } else if (name == kColumnFamilyNames[static_cast<size_t>(Cf::kOdrFacts)]) {
+    // Counting reads an order's (or conversation's) facts for every event, and the first event
+    // of each misses: a Bloom filter answers those without reading data blocks.
+    options.write_buffer_size = 32u << 20;
+    rocksdb::BlockBasedTableOptions table;
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   } else if (name == kColumnFamilyNames[static_cast<size_t>(Cf::kOdrCounters)]) {
     // Every counted event adds a delta as a merge operand; reads and compactions sum them.
     // Set on read-only opens too: a read of a key with operands needs the operator.
     options.write_buffer_size = 16u << 20;
     options.merge_operator = NewCounterMergeOperator();
+    // A key counted by many batches since the last flush (today's, in a busy store) would make
+    // every report merge all its deltas; past this many the write folds them into one value.
+    options.max_successive_merges = 16;
   } else if (name == kColumnFamilyNames[static_cast<size_t>(Cf::kQueue)] ||
              name == kColumnFamilyNames[static_cast<size_t>(Cf::kStoreEvents)]) {
     options.write_buffer_size = 16u << 20;
