@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "base/log.h"
+
 namespace csgw::odr {
 namespace {
 
@@ -63,6 +65,21 @@ std::string FormatValue(std::string_view unit, const std::optional<Ratio>& value
 
 std::string FormatThreshold(std::string_view unit, const Threshold& threshold) {
   return std::string(OpSymbol(threshold.op)) + " " + FormatValue(unit, threshold.value);
+}
+
+std::string RateJson(std::string_view unit, const std::optional<Ratio>& value) {
+  if (!value || value->den == 0) return "null";
+  return FormatRatio(*value, unit == "ratio" ? 6 : (unit == "average" ? 4 : 1));
+}
+
+std::string ThresholdJson(std::string_view unit, const std::optional<Threshold>& threshold) {
+  if (!threshold) return "null";
+  std::string out = "{\"op\":\"";
+  log::AppendJsonEscaped(out, Name(threshold->op));
+  out += "\",\"value\":" + FormatRatio(threshold->value, 6) + ",\"display\":\"";
+  log::AppendJsonEscaped(out, FormatThreshold(unit, *threshold));
+  out += "\"}";
+  return out;
 }
 
 std::string StepText(const RuleSet& rules, const Step& step) {

@@ -17,6 +17,13 @@ std::string FormatValue(std::string_view unit, const std::optional<Ratio>& value
 // The threshold in the metric's unit: "≤ 2.00 %", "≥ 4.50 ★", "≤ 24 h".
 std::string FormatThreshold(std::string_view unit, const Threshold& threshold);
 
+// The JSON forms of a figure, shared by the report API and the alert records (also the alert
+// webhook's body), so an account manager's tools read one shape: the rate as a number with the
+// precision its unit needs (6 decimals for a ratio, 4 for an average, 1 for seconds) or null;
+// the threshold as {"op": "<=", "value": 0.02, "display": "≤ 2.00 %"} or null.
+std::string RateJson(std::string_view unit, const std::optional<Ratio>& value);
+std::string ThresholdJson(std::string_view unit, const std::optional<Threshold>& threshold);
+
 // One step as a sentence: "1 fewer dispute_rate numerator count (disputes_not_cancelled) in the
 // window", "43 more orders_completed", "an average daily score of 87.5 points on each remaining
 // day of the month". Names are the rule set's counter names (stable, documented in the rule

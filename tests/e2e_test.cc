@@ -222,6 +222,14 @@ TEST_F(E2eTest, BoundaryErrorsAreJsonWithStableCodes) {
     EXPECT_EQ(reply.status, c.status) << c.method << " " << c.target << ": " << reply.body;
     EXPECT_NE(reply.body.find("\"error\":\"" + c.code + "\""), std::string::npos) << reply.body;
     EXPECT_NE(reply.body.find("\"message\":\""), std::string::npos) << reply.body;
+    // A missing bearer token is challenged (RFC 6750); a bad marketplace signature is not.
+    const auto challenge = reply.headers.find("www-authenticate");
+    if (c.code == "unauthenticated") {
+      ASSERT_NE(challenge, reply.headers.end()) << c.target;
+      EXPECT_EQ(challenge->second, "Bearer");
+    } else {
+      EXPECT_EQ(challenge, reply.headers.end()) << c.target;
+    }
   }
   // The server is still up and nothing was stored.
   EXPECT_EQ(HttpCall(port(), "GET", "/healthz").status, 200);
@@ -280,18 +288,26 @@ std::string BuyerMessage(const std::string& id, const std::string& buyer,
          text + R"("}})";
 }
 
-// Waits (bounded) until the pipeline has stored a draft on the conversation.
-std::optional<proto::Conversation> WaitForDrafts(gateway::EventStore& store, const std::string& id,
-                                                 int drafts) {
+// Waits (bounded) until the stored conversation satisfies `done`.
+template <typename Done>
+std::optional<proto::Conversation> WaitForConversation(gateway::EventStore& store,
+                                                       const std::string& id, Done done) {
   for (int i = 0; i < 500; ++i) {
     auto record = store.GetRecord(gateway::Table::kConversations, id);
     if (record && record.value()) {
       proto::Conversation c;
-      if (c.ParseFromString(*record.value()) && c.drafts_size() >= drafts) return c;
+      if (c.ParseFromString(*record.value()) && done(c)) return c;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return std::nullopt;
+}
+
+// Waits (bounded) until the pipeline has stored a draft on the conversation.
+std::optional<proto::Conversation> WaitForDrafts(gateway::EventStore& store, const std::string& id,
+                                                 int drafts) {
+  return WaitForConversation(
+      store, id, [drafts](const proto::Conversation& c) { return c.drafts_size() >= drafts; });
 }
 
 TEST_F(E2eTest, BuyerMessagesGetDraftsOnTheirConversation) {
@@ -314,7 +330,24 @@ TEST_F(E2eTest, BuyerMessagesGetDraftsOnTheirConversation) {
   ASSERT_TRUE(ru);
   EXPECT_EQ(ru->drafts(0).intent(), "thanks");
   EXPECT_EQ(ru->drafts(0).template_key(), "aftersale.thanks");
-  EXPECT_EQ(ru->drafts(0).state(), proto::DRAFT_STATE_AUTO_SEND);
+  // An auto-send draft goes straight to the outbox. This gateway has no AliExpress send account,
+  // so the send is a dead letter at once, and the outbox's own "dead" event marks the draft
+  // failed for an agent to pick up.
+  EXPECT_FALSE(ru->drafts(0).outbox_id().empty());
+  EXPECT_EQ(ru->drafts(0).requested_by(), "auto");
+  auto failed = WaitForConversation(
+      gateway_->store(), "aliexpress/shop-1/b-ru", [](const proto::Conversation& c) {
+        return c.drafts_size() > 0 && c.drafts(0).state() == proto::DRAFT_STATE_FAILED;
+      });
+  ASSERT_TRUE(failed) << "draft state " << ru->drafts(0).state();
+  auto entry = gateway_->store().GetRecord(gateway::Table::kOutbox, failed->drafts(0).outbox_id());
+  ASSERT_TRUE(entry && entry.value());
+  proto::OutboxEntry outbox;
+  ASSERT_TRUE(outbox.ParseFromString(*entry.value()));
+  EXPECT_EQ(outbox.state(), proto::OUTBOX_STATE_DEAD);
+  ASSERT_GT(outbox.attempts_size(), 0);
+  EXPECT_NE(outbox.attempts(0).reason().find("no send account"), std::string::npos)
+      << outbox.attempts(0).reason();
   EXPECT_TRUE(gateway_->store().PendingWork(0, 10).value().empty());
 }
 

@@ -62,24 +62,6 @@ class Json {
   std::string out_;
 };
 
-// The value as a JSON number with the precision its unit needs, or null.
-std::string Number(std::string_view unit, const std::optional<odr::Ratio>& value) {
-  if (!value || value->den == 0) return "null";
-  return odr::FormatRatio(*value, unit == "ratio" ? 6 : (unit == "average" ? 4 : 1));
-}
-
-void Threshold(Json& j, std::string_view unit, const std::optional<odr::Threshold>& t) {
-  if (!t) {
-    j.Raw("null");
-    return;
-  }
-  j.Open('{');
-  j.Key("op").Str(odr::Name(t->op));
-  j.Key("value").Raw(odr::FormatRatio(t->value, 6));
-  j.Key("display").Str(odr::FormatThreshold(unit, *t));
-  j.Close('}');
-}
-
 void Counters(Json& j, const odr::Counters& counters) {
   j.Open('{');
   for (const auto& [name, value] : counters) j.Key(name).Int(value);
@@ -92,10 +74,9 @@ void Metric(Json& j, const odr::MetricReport& m, bool with_trend) {
   j.Key("unit").Str(m.unit);
   j.Key("numerator").Int(m.numerator);
   j.Key("denominator").Int(m.denominator);
-  j.Key("rate").Raw(Number(m.unit, m.value));
+  j.Key("rate").Raw(odr::RateJson(m.unit, m.value));
   j.Key("display").Str(odr::FormatValue(m.unit, m.value));
-  j.Key("threshold");
-  Threshold(j, m.unit, m.target);
+  j.Key("threshold").Raw(odr::ThresholdJson(m.unit, m.target));
   j.Key("status").Str(odr::Name(m.status));
   j.Key("window").Open('{');
   j.Key("from").Str(odr::FormatDay(m.window_from));

@@ -10,7 +10,13 @@ http::Response ErrorResponse(const Error& error) {
   body += "\",\"message\":\"";
   log::AppendJsonEscaped(body, error.message);
   body += "\"}";
-  return http::Response{HttpStatus(error.code), "application/json", std::move(body), {}};
+  http::Response response{HttpStatus(error.code), "application/json", std::move(body), {}};
+  // RFC 6750 §3: a 401 names the scheme it wants. Every unauthenticated answer of the gateway
+  // (the agents' API and POST /v1/events alike) is a bearer-token one; marketplace signatures
+  // answer kBadSignature, which has no challenge to offer.
+  if (error.code == Errc::kUnauthenticated)
+    response.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return response;
 }
 
 http::Response JsonResponse(int status, std::string body) {

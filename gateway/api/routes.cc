@@ -115,9 +115,7 @@ bool ApiRoutes::Dispatch(http::Request& request, http::Responder& respond) const
                              Errc::kUnauthenticated, "Authorization: Bearer <token> is required"))
                        : users_->Authenticate(header->second);
   if (!principal) {
-    http::Response response = ErrorResponse(principal.error());
-    response.headers.emplace_back("WWW-Authenticate", "Bearer");
-    respond(std::move(response));
+    respond(ErrorResponse(principal.error()));
     return true;
   }
   if (match == nullptr) {

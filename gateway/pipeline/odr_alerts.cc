@@ -8,6 +8,7 @@
 #include "base/timestamp.h"
 #include "gateway/marketplaces/event_util.h"
 #include "gateway/outbound/outbox.h"
+#include "odr/report_text.h"
 
 namespace csgw::gateway {
 namespace {
@@ -153,12 +154,8 @@ std::string AlertJson(const odr::Alert& alert, const odr::Report& report, TimePo
     std::string figures = "{";
     RawMember(figures, "numerator", std::to_string(m->numerator));
     RawMember(figures, "denominator", std::to_string(m->denominator));
-    RawMember(figures, "rate", m->value ? odr::FormatRatio(*m->value, 6) : "null");
-    if (m->target) {
-      Member(figures, "threshold", m->target->text);
-    } else {
-      RawMember(figures, "threshold", "null");
-    }
+    RawMember(figures, "rate", odr::RateJson(m->unit, m->value));
+    RawMember(figures, "threshold", odr::ThresholdJson(m->unit, m->target));
     figures.push_back('}');
     RawMember(out, "figures", figures);
   } else {

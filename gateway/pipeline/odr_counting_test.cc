@@ -494,7 +494,8 @@ TEST_F(OdrCountingTest, AlertsAreStoredOnceAndSentSigned) {
         alert.rule_set == kAe2015) {
       dispute_rate_failing = true;
       EXPECT_NE(request.body.find("\"figures\":{\"numerator\":1,\"denominator\":7,"
-                                  "\"rate\":0.142857,\"threshold\":\"<= 0.02\"}"),
+                                  "\"rate\":0.142857,\"threshold\":{\"op\":\"<=\",\"value\":0.020000,"
+                                  "\"display\":\"≤ 2.00 %\"}}"),
                 std::string::npos)
           << request.body;
     }
