@@ -1,6 +1,7 @@
 #include "odr/counting.h"
 
 #include <algorithm>
+#include <set>
 #include <tuple>
 #include <utility>
 
@@ -211,9 +212,22 @@ std::optional<TimePoint> OrderTime(const OrderFacts& o, DayOf day_of) {
 
 std::optional<TimePoint> FirstReply(const ConversationFacts& c) {
   if (!c.first_buyer_at) return std::nullopt;
-  auto it = std::lower_bound(c.human_replies.begin(), c.human_replies.end(), *c.first_buyer_at);
-  if (it == c.human_replies.end()) return std::nullopt;
+  const std::vector<TimePoint> replies = HumanReplies(c);
+  auto it = std::lower_bound(replies.begin(), replies.end(), *c.first_buyer_at);
+  if (it == replies.end()) return std::nullopt;
   return *it;
+}
+
+// The latest seller messages beyond kMaxSellerMessages can only matter once more than that many
+// earlier ones turned out to be bots' or came before the buyer's first message.
+void TrimSellerMessages(ConversationFacts& facts) {
+  auto& all = facts.seller_messages;
+  while (all.size() > kMaxSellerMessages) {
+    auto latest = std::max_element(all.begin(), all.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.second.at, a.first) < std::tie(b.second.at, b.first);
+    });
+    all.erase(latest);
+  }
 }
 
 Result<std::vector<CounterDelta>> Diff(const std::string& store_id, const RuleSet& rules,
@@ -354,29 +368,111 @@ OrderFacts FoldOrder(OrderFacts facts, const proto::Event& event, const EventCon
   return facts;
 }
 
+std::string ConversationKeyOf(const proto::Event& event, const EventContext& context) {
+  if (!context.conversation_key.empty()) return context.conversation_key;
+  if (event.has_outbound_update()) return event.outbound_update().conversation_id();
+  if (event.has_buyer_message()) return event.buyer_message().conversation_id();
+  return "";
+}
+
+std::vector<TimePoint> HumanReplies(const ConversationFacts& c) {
+  using Entry = std::pair<const std::string, SellerMessageFacts>;
+  auto earlier = [](const Entry* a, const Entry* b) {
+    return std::tie(a->second.at, a->first) < std::tie(b->second.at, b->first);
+  };
+  // Sends the marketplace gave no id for, and reports no send claims by id: the only ones
+  // whose identity is a matter of time.
+  std::vector<const Entry*> sends;
+  std::vector<const Entry*> reports;
+  for (const Entry& e : c.seller_messages) {
+    const bool sent = e.second.csgw_auto || e.second.csgw_agent;
+    if (sent && !e.second.reported && e.first.starts_with(kCsgwSendPrefix)) {
+      sends.push_back(&e);
+    } else if (e.second.reported && !sent) {
+      reports.push_back(&e);
+    }
+  }
+  std::sort(sends.begin(), sends.end(), earlier);
+  std::sort(reports.begin(), reports.end(), earlier);
+  std::map<const Entry*, const Entry*> echo_of;  // report → the send it is the echo of
+  std::set<const Entry*> echoed;
+  for (const Entry* send : sends) {
+    const Entry* best = nullptr;
+    TimePoint::duration best_gap{};
+    for (const Entry* report : reports) {
+      if (report->second.at < send->second.at - kEchoTolerance) continue;
+      if (report->second.at > send->second.at + kEchoTolerance) break;
+      if (echo_of.contains(report)) continue;
+      const auto gap = report->second.at < send->second.at ? send->second.at - report->second.at
+                                                           : report->second.at - send->second.at;
+      if (best == nullptr || gap < best_gap) {
+        best = report;
+        best_gap = gap;
+      }
+    }
+    if (best != nullptr) {
+      echo_of.emplace(best, send);
+      echoed.insert(send);
+    }
+  }
+  std::vector<TimePoint> out;
+  for (const Entry& e : c.seller_messages) {
+    if (echoed.contains(&e)) continue;  // counted as one message with its report
+    SellerMessageFacts m = e.second;
+    if (auto it = echo_of.find(&e); it != echo_of.end()) {
+      const SellerMessageFacts& send = it->second->second;
+      m.at = std::min(m.at, send.at);
+      m.csgw_auto = m.csgw_auto || send.csgw_auto;
+      m.csgw_agent = m.csgw_agent || send.csgw_agent;
+    }
+    // An agent's send through csgw is a human reply whatever else claims the message.
+    if (m.csgw_agent || (m.reported && !m.csgw_auto && !m.flagged_bot)) out.push_back(m.at);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 ConversationFacts FoldConversation(ConversationFacts facts, const proto::Event& event,
                                    const EventContext& context) {
-  if (!event.has_buyer_message()) return facts;
-  const proto::BuyerMessage& m = event.buyer_message();
+  const bool sent = event.has_outbound_update() && context.csgw_send.has_value() &&
+                    event.outbound_update().step() == "sent";
+  if (!event.has_buyer_message() && !sent) return facts;
   if (facts.store_id.empty()) facts.store_id = event.store_id();
-  if (facts.conversation_id.empty()) facts.conversation_id = m.conversation_id();
+  if (facts.conversation_id.empty()) facts.conversation_id = ConversationKeyOf(event, context);
   if (facts.marketplace.empty()) facts.marketplace = event.marketplace();
-  if (m.kind() != proto::BuyerMessage::KIND_NEW) return facts;
   const TimePoint at = FromProto(event.occurred_at());
-  if (m.sender() == proto::SENDER_ROLE_BUYER) {
-    MinInto(facts.first_buyer_at, at);
-  } else if (m.sender() == proto::SENDER_ROLE_SELLER && !context.bot_reply) {
-    auto& r = facts.human_replies;
-    auto it = std::lower_bound(r.begin(), r.end(), at);
-    if (it == r.end() || *it != at) r.insert(it, at);
+  // Every report of a message lowers its time to the earliest and adds what it says about the
+  // author: a function of the set of reports, whichever arrives first.
+  auto report = [&](const std::string& key) -> SellerMessageFacts& {
+    auto [it, added] = facts.seller_messages.try_emplace(key);
+    if (added || at < it->second.at) it->second.at = at;
+    return it->second;
+  };
+  if (sent) {
+    const proto::OutboundUpdate& u = event.outbound_update();
+    SellerMessageFacts& m = report(u.marketplace_message_id().empty()
+                                       ? std::string(kCsgwSendPrefix) + u.outbox_id()
+                                       : u.marketplace_message_id());
+    if (*context.csgw_send == SendAuthor::kAgent) {
+      m.csgw_agent = true;
+    } else {
+      m.csgw_auto = true;
+    }
+  } else {
+    const proto::BuyerMessage& m = event.buyer_message();
+    if (m.kind() != proto::BuyerMessage::KIND_NEW) return facts;
+    if (m.sender() == proto::SENDER_ROLE_BUYER) {
+      MinInto(facts.first_buyer_at, at);
+    } else if (m.sender() == proto::SENDER_ROLE_SELLER) {
+      SellerMessageFacts& seller =
+          report(m.message_id().empty()
+                     ? std::string(kNoIdPrefix) + std::to_string(at.time_since_epoch().count())
+                     : m.message_id());
+      seller.reported = true;
+      seller.flagged_bot = seller.flagged_bot || context.bot_reply;
+    }
   }
-  auto& r = facts.human_replies;
-  if (facts.first_buyer_at) {
-    auto first = std::lower_bound(r.begin(), r.end(), *facts.first_buyer_at);
-    if (first != r.end()) r.erase(first + 1, r.end());
-  } else if (r.size() > 64) {
-    r.resize(64);
-  }
+  TrimSellerMessages(facts);
   return facts;
 }
 
@@ -558,6 +654,41 @@ Result<ConversationCount> CountMessageEvent(std::span<const RuleSet> rule_sets,
   return result;
 }
 
+Result<ConversationCount> AbsorbConversation(std::span<const RuleSet> rule_sets,
+                                             const ConversationFacts& into,
+                                             const ConversationFacts& absorbed) {
+  ConversationCount result;
+  ConversationFacts& merged = result.conversation = into;
+  if (merged.store_id.empty()) merged.store_id = absorbed.store_id;
+  if (merged.marketplace.empty()) merged.marketplace = absorbed.marketplace;
+  if (absorbed.first_buyer_at) MinInto(merged.first_buyer_at, *absorbed.first_buyer_at);
+  for (const auto& [key, m] : absorbed.seller_messages) {
+    auto [it, added] = merged.seller_messages.try_emplace(key, m);
+    if (added) continue;
+    SellerMessageFacts& known = it->second;
+    known.at = std::min(known.at, m.at);
+    known.reported = known.reported || m.reported;
+    known.flagged_bot = known.flagged_bot || m.flagged_bot;
+    known.csgw_auto = known.csgw_auto || m.csgw_auto;
+    known.csgw_agent = known.csgw_agent || m.csgw_agent;
+  }
+  TrimSellerMessages(merged);
+  for (const RuleSet& rules : rule_sets) {
+    if (!rules.Applies(absorbed.marketplace)) continue;
+    auto after = ConversationContribution(rules, merged);
+    if (!after) return after.error();
+    auto prior = ConversationContribution(rules, into);
+    if (!prior) return prior.error();
+    auto moved = ConversationContribution(rules, absorbed);
+    if (!moved) return moved.error();
+    AddAll(prior.value(), moved.value());
+    auto deltas = Diff(absorbed.store_id, rules, prior.value(), after.value());
+    if (!deltas) return deltas.error();
+    for (CounterDelta& d : deltas.value()) result.deltas.push_back(std::move(d));
+  }
+  return result;
+}
+
 Result<void> Recount::Add(const proto::Event& event, const EventContext& context) {
   if (event.has_order_update() || event.has_dispute_update() || event.has_feedback_posted()) {
     if (event.order().order_id().empty()) {
@@ -583,13 +714,15 @@ Result<void> Recount::Add(const proto::Event& event, const EventContext& context
     counters_.Apply(counted.value().deltas);
     return Ok();
   }
-  if (event.has_buyer_message()) {
-    if (event.buyer_message().conversation_id().empty()) {
+  if (event.has_buyer_message() || (event.has_outbound_update() && context.csgw_send)) {
+    const std::string key = ConversationKeyOf(event, context);
+    if (key.empty()) {
       return MakeError(Errc::kMissingField,
-                       "event " + event.event_id() + ": buyer_message.conversation_id");
+                       "event " + event.event_id() +
+                           (event.has_buyer_message() ? ": buyer_message.conversation_id"
+                                                      : ": outbound_update.conversation_id"));
     }
-    ConversationFacts& before = conversations_[{event.store_id(), event.marketplace(),
-                                                event.buyer_message().conversation_id()}];
+    ConversationFacts& before = conversations_[{event.store_id(), event.marketplace(), key}];
     auto counted = CountMessageEvent(rule_sets_, before, event, context);
     if (!counted) return counted.error();
     before = std::move(counted.value().conversation);

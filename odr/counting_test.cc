@@ -296,6 +296,191 @@ TEST(OdrCounting, BotRepliesDoNotAnswerAConversation) {
   EXPECT_EQ(Get(c, "amazon@1", may1, "answered_within_sla"), 1);
 }
 
+// --- csgw's own sends ---------------------------------------------------------------------
+
+// A seller-side message the marketplace reported, with its id.
+Input Echo(std::string event_id, std::string chat, TimePoint at, std::string message_id) {
+  proto::Event e = Message(std::move(event_id), std::move(chat), at, proto::SENDER_ROLE_SELLER);
+  e.mutable_buyer_message()->set_message_id(std::move(message_id));
+  return {std::move(e), {}};
+}
+
+// csgw's "sent" step of outbox entry `outbox` (the marketplace's message id when it gave one).
+Input Sent(std::string outbox, std::string chat, TimePoint at, SendAuthor by,
+           std::string message_id = "") {
+  proto::Event e = Base("csgw:" + outbox + ":sent", "amazon", "", at);
+  e.clear_order();
+  auto& u = *e.mutable_outbound_update();
+  u.set_outbox_id(std::move(outbox));
+  u.set_step("sent");
+  u.set_conversation_id(std::move(chat));
+  u.set_marketplace_message_id(std::move(message_id));
+  EventContext context;
+  context.csgw_send = by;
+  return {std::move(e), context};
+}
+
+Input Asked(std::string id, std::string chat, TimePoint at) {
+  return {Message(std::move(id), std::move(chat), at, proto::SENDER_ROLE_BUYER), {}};
+}
+
+constexpr std::string_view kReplies = "replies@1";
+constexpr auto kAuto = SendAuthor::kAutomatic;
+constexpr auto kAgent = SendAuthor::kAgent;
+
+TEST(OdrCounting, AnAutomaticReplyAloneLeavesTheConversationUnanswered) {
+  const TimePoint t = At("2024-05-01T08:00:00Z");
+  for (bool echo_first : {true, false}) {
+    std::vector<Input> in = {Asked("q1", "c1", t)};
+    Input echo = Echo("e1", "c1", t + std::chrono::seconds(4), "mp-1");
+    Input sent = Sent("ob-1", "c1", t + std::chrono::seconds(5), kAuto, "mp-1");
+    in.push_back(echo_first ? echo : sent);
+    in.push_back(echo_first ? sent : echo);
+    auto c = Count(in, {"replies"});
+    EXPECT_EQ(Total(c, kReplies, "conversations"), 1);
+    EXPECT_EQ(Total(c, kReplies, "answered"), 0) << "echo first: " << echo_first;
+    EXPECT_EQ(Total(c, kReplies, "first_response_seconds"), 0);
+  }
+  // Without csgw's sent event the echo is an ordinary seller message: a human reply. This is
+  // what the test above would count if the sent event were ignored.
+  auto c = Count({Asked("q1", "c1", t), Echo("e1", "c1", t + std::chrono::seconds(4), "mp-1")},
+                 {"replies"});
+  EXPECT_EQ(Total(c, kReplies, "answered"), 1);
+}
+
+TEST(OdrCounting, AnAgentAfterTheBotAnswersAtTheAgentsTime) {
+  const TimePoint t = At("2024-05-01T08:00:00Z");
+  // The bot at once; the agent through csgw 3 h later; the marketplace dates the agent's
+  // message 2 s before csgw's sent step (clocks): the earlier report is the message's time.
+  std::vector<Input> in = {
+      Asked("q1", "c1", t),
+      Sent("ob-1", "c1", t + std::chrono::seconds(5), kAuto, "mp-1"),
+      Echo("e1", "c1", t + std::chrono::seconds(5), "mp-1"),
+      Sent("ob-2", "c1", t + hours(3), kAgent, "mp-2"),
+      Echo("e2", "c1", t + hours(3) - std::chrono::seconds(2), "mp-2"),
+  };
+  auto c = Count(in, {"replies"});
+  const Day may1 = D("2024-05-01");
+  EXPECT_EQ(Get(c, kReplies, may1, "answered"), 1);
+  EXPECT_EQ(Get(c, kReplies, may1, "answered_within_sla"), 1);
+  EXPECT_EQ(Get(c, kReplies, may1, "first_response_seconds"), 3 * 3600 - 2);  // once, not twice
+  // Before (or without) the marketplace's echo the agent's send is already the answer.
+  in.pop_back();
+  EXPECT_EQ(Get(Count(in, {"replies"}), kReplies, may1, "first_response_seconds"), 3 * 3600);
+}
+
+TEST(OdrCounting, SendsWithoutMarketplaceIdsArePairedWithTheNearestEcho) {
+  const TimePoint t = At("2024-05-01T08:00:00Z");
+  using std::chrono::seconds;
+  // AliExpress returns no id for a sent message: its echo is the report nearest in time.
+  // c1: the bot at t+10 s (echo dated t+9 s), a seller-center reply at t+40 s: that one answers.
+  // c2: the bot's echo never came; a seller-center reply 10 min later is past the tolerance.
+  // c3: the bot's echo came; nothing else.
+  std::vector<Input> in = {
+      Asked("q1", "c1", t),
+      Sent("ob-1", "c1", t + seconds(10), kAuto),
+      Echo("e1", "c1", t + seconds(9), "mp-1"),
+      Echo("e2", "c1", t + seconds(40), "mp-2"),
+      Asked("q2", "c2", t),
+      Sent("ob-2", "c2", t + seconds(10), kAuto),
+      Echo("e3", "c2", t + minutes(10), "mp-3"),
+      Asked("q3", "c3", t),
+      Sent("ob-3", "c3", t + seconds(10), kAuto),
+      Echo("e4", "c3", t + seconds(12), "mp-4"),
+  };
+  auto c = Count(in, {"replies"});
+  EXPECT_EQ(Total(c, kReplies, "conversations"), 3);
+  EXPECT_EQ(Total(c, kReplies, "answered"), 2);
+  EXPECT_EQ(Total(c, kReplies, "first_response_seconds"), 40 + 600);
+}
+
+TEST(OdrCounting, RepliesDoNotDependOnArrivalOrderOrRedelivery) {
+  const TimePoint t = At("2024-05-01T22:00:00Z");
+  using std::chrono::seconds;
+  std::vector<Input> in = {
+      // c1: bot, then an agent through csgw the next day (past 24 h), both echoed.
+      Asked("q1", "c1", t), Sent("ob-1", "c1", t + seconds(3), kAuto, "mp-1"),
+      Echo("e1", "c1", t + seconds(3), "mp-1"), Sent("ob-2", "c1", t + hours(25), kAgent, "mp-2"),
+      Echo("e2", "c1", t + hours(25) + seconds(1), "mp-2"),
+      // c2: a proactive message before the buyer wrote, the bot, a seller-center reply.
+      Sent("ob-3", "c2", t - hours(2), kAuto, "mp-3"), Echo("e3", "c2", t - hours(2), "mp-3"),
+      Asked("q2", "c2", t + minutes(5)), Sent("ob-4", "c2", t + minutes(5) + seconds(2), kAuto),
+      Echo("e4", "c2", t + minutes(5) + seconds(1), "mp-4"),
+      Echo("e5", "c2", t + minutes(50), "mp-5"),
+      // c3: bot only, no ids; a second buyer message.
+      Asked("q3", "c3", t + hours(1)), Sent("ob-5", "c3", t + hours(1) + seconds(2), kAuto),
+      Echo("e6", "c3", t + hours(1) + seconds(1), "mp-6"), Asked("q4", "c3", t + hours(5)),
+      // c4: an agent's send only, never echoed.
+      Asked("q5", "c4", t), Sent("ob-6", "c4", t + hours(2), kAgent, "mp-7"),
+  };
+  Recount in_order({Rules("replies"), Rules("amazon")});
+  for (const Input& i : in) ASSERT_TRUE(in_order.Add(i.event, i.context));
+  const Day may1 = D("2024-05-01");
+  const auto& c = in_order.counters();
+  // c1, c4 and c3 start on May 1st; c2's buyer wrote at 22:05 the same day.
+  EXPECT_EQ(Get(c, kReplies, may1, "conversations"), 4);
+  EXPECT_EQ(Get(c, kReplies, may1, "answered"), 3);             // c1, c2, c4
+  EXPECT_EQ(Get(c, kReplies, may1, "answered_within_sla"), 2);  // c2, c4
+  EXPECT_EQ(Get(c, kReplies, may1, "first_response_seconds"), 25 * 3600 + 45 * 60 + 2 * 3600);
+
+  auto run = [&](const std::vector<Input>& order) {
+    Recount r({Rules("replies"), Rules("amazon")});
+    for (const Input& i : order) EXPECT_TRUE(r.Add(i.event, i.context));
+    return std::pair(r.counters().all(), r.conversations());
+  };
+  const auto expected = std::pair(in_order.counters().all(), in_order.conversations());
+  std::vector<Input> reversed(in.rbegin(), in.rend());
+  EXPECT_EQ(run(reversed), expected);
+  std::vector<Input> doubled = in;
+  doubled.insert(doubled.end(), in.begin(), in.end());
+  EXPECT_EQ(run(doubled), expected);
+  std::mt19937 rng(7);
+  for (int round = 0; round < 20; ++round) {
+    std::vector<Input> shuffled = doubled;
+    std::shuffle(shuffled.begin(), shuffled.end(), rng);
+    EXPECT_EQ(run(shuffled), expected) << "shuffle " << round;
+  }
+}
+
+TEST(OdrCounting, ALegacyConversationIsTakenOverWithoutCountingTwice) {
+  const TimePoint t = At("2024-05-01T08:00:00Z");
+  const std::vector<RuleSet> sets = {Rules("replies")};
+  // Counted under the marketplace's thread: every seller message human, times only.
+  ConversationFacts legacy;
+  legacy.store_id = "s1";
+  legacy.conversation_id = "thread-1";
+  legacy.marketplace = "amazon";
+  legacy.first_buyer_at = t;
+  legacy.seller_messages["@1"] = {t + hours(30), true, false, false, false};
+  // Taken over by an empty entity, it keeps its figures: nothing moves.
+  auto alone = AbsorbConversation(sets, ConversationFacts{}, legacy);
+  ASSERT_TRUE(alone);
+  EXPECT_TRUE(alone.value().deltas.empty());
+  // What the old live counting had put in: the legacy record's contribution.
+  InMemoryCounters counters;
+  auto old = ConversationContribution(Rules("replies"), legacy);
+  ASSERT_TRUE(old);
+  for (const auto& [day, values] : old.value()) {
+    counters.Apply(CounterDelta{CounterKey{"s1", std::string(kReplies), day}, values});
+  }
+  ASSERT_EQ(Total(counters, kReplies, "answered"), 1);
+  // The new entity already holds an agent's send 2 h after the buyer, not seen before.
+  ConversationFacts current;
+  Input agent = Sent("ob-1", "c1", t + hours(2), kAgent, "mp-1");
+  current = FoldConversation(current, agent.event, agent.context);
+  auto into = ConversationContribution(Rules("replies"), current);
+  ASSERT_TRUE(into);  // nothing: no buyer message in it yet
+  EXPECT_TRUE(into.value().empty());
+  auto moved = AbsorbConversation(sets, current, legacy);
+  ASSERT_TRUE(moved);
+  counters.Apply(moved.value().deltas);
+  EXPECT_EQ(moved.value().conversation.conversation_id, "c1");
+  EXPECT_EQ(moved.value().conversation.first_buyer_at, t);
+  EXPECT_EQ(Total(counters, kReplies, "conversations"), 1);
+  EXPECT_EQ(Total(counters, kReplies, "answered_within_sla"), 1);
+  EXPECT_EQ(Total(counters, kReplies, "first_response_seconds"), 2 * 3600);
+}
+
 TEST(OdrCounting, NonFulfilmentCountsSellerCancellationsOnly) {
   const TimePoint t = At("2024-05-10T02:00:00Z");
   EventContext seller;

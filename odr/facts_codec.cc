@@ -9,7 +9,16 @@ namespace {
 
 constexpr std::string_view kOrderTag = "o1";
 constexpr std::string_view kBuyerTag = "b1";
-constexpr std::string_view kConversationTag = "v1";
+constexpr std::string_view kConversationTag = "v2";
+// Before csgw's sends were counted: human reply times only (every seller message a human's).
+constexpr std::string_view kConversationTagV1 = "v1";
+
+// SellerMessageFacts flags, as bits of one varint.
+constexpr uint64_t kReported = 1;
+constexpr uint64_t kFlaggedBot = 2;
+constexpr uint64_t kCsgwAuto = 4;
+constexpr uint64_t kCsgwAgent = 8;
+constexpr uint64_t kAllFlags = kReported | kFlaggedBot | kCsgwAuto | kCsgwAgent;
 
 // Stored codes: the index in these lists. Append new enumerators at the end, never reorder.
 constexpr std::array kStates = {
@@ -278,8 +287,13 @@ std::string EncodeConversationFacts(const ConversationFacts& facts) {
   w.String(facts.conversation_id);
   w.String(facts.marketplace);
   w.OptionalTime(facts.first_buyer_at);
-  w.Varint(facts.human_replies.size());
-  for (TimePoint t : facts.human_replies) w.Time(t);
+  w.Varint(facts.seller_messages.size());
+  for (const auto& [key, m] : facts.seller_messages) {
+    w.String(key);
+    w.Time(m.at);
+    w.Varint((m.reported ? kReported : 0) | (m.flagged_bot ? kFlaggedBot : 0) |
+             (m.csgw_auto ? kCsgwAuto : 0) | (m.csgw_agent ? kCsgwAgent : 0));
+  }
   return w.Take();
 }
 
@@ -302,13 +316,34 @@ Result<BuyerFacts> DecodeBuyerFacts(std::string_view bytes) {
 }
 
 Result<ConversationFacts> DecodeConversationFacts(std::string_view bytes) {
-  Reader r(bytes, kConversationTag);
+  const bool v1 = bytes.starts_with(kConversationTagV1);
+  Reader r(bytes, v1 ? kConversationTagV1 : kConversationTag);
   ConversationFacts facts;
   facts.store_id = r.String();
   facts.conversation_id = r.String();
   facts.marketplace = r.String();
   facts.first_buyer_at = r.OptionalTime();
-  for (size_t n = r.Count(); n > 0 && r.ok(); --n) facts.human_replies.push_back(r.Time());
+  for (size_t n = r.Count(); n > 0 && r.ok(); --n) {
+    if (v1) {
+      // A reported seller message without id, as the fold keys those.
+      const TimePoint at = r.Time();
+      SellerMessageFacts& m = facts.seller_messages[std::string(kNoIdPrefix) +
+                                                    std::to_string(at.time_since_epoch().count())];
+      m.at = at;
+      m.reported = true;
+      continue;
+    }
+    std::string key = r.String();
+    SellerMessageFacts m;
+    m.at = r.Time();
+    const uint64_t flags = r.Varint();
+    if ((flags & ~kAllFlags) != 0) return Bad("conversation");
+    m.reported = (flags & kReported) != 0;
+    m.flagged_bot = (flags & kFlaggedBot) != 0;
+    m.csgw_auto = (flags & kCsgwAuto) != 0;
+    m.csgw_agent = (flags & kCsgwAgent) != 0;
+    if (!facts.seller_messages.emplace(std::move(key), m).second) return Bad("conversation");
+  }
   if (!r.done()) return Bad("conversation");
   return facts;
 }

@@ -2,11 +2,14 @@
 // loads an entity's facts, counts one event against them and writes them back in the batch that
 // carries the counter deltas. Pure; deterministic (equal facts encode to equal bytes).
 //
-// Format: a two-byte tag ("o1" order, "b1" buyer, "v1" conversation), then the fields in a fixed
+// Format: a two-byte tag ("o1" order, "b1" buyer, "v2" conversation), then the fields in a fixed
 // order as varints (zig-zag for signed values, nanoseconds since the epoch for times),
 // length-prefixed strings and presence bytes for optional fields. Enumerations are written as
 // codes of this file (not the enumerators' positions), so reordering an enum elsewhere never
 // changes what stored bytes mean. A new format gets a new tag; decoders refuse unknown tags.
+// Conversations: "v2" keeps seller messages by id with who wrote them; a "v1" record (human
+// reply times only, before csgw's sends were counted) still decodes, each time as a reported
+// seller message without id.
 #pragma once
 
 #include <string>

@@ -77,10 +77,62 @@ TEST(OdrFactsCodec, OrderBuyerAndConversationRoundTrip) {
   conversation.conversation_id = "chat-1";
   conversation.marketplace = "amazon";
   conversation.first_buyer_at = At("2024-03-01T10:00:00Z");
-  conversation.human_replies = {At("2024-03-01T09:00:00Z"), At("2024-03-01T12:00:00Z")};
+  conversation.seller_messages["m-1"] = {At("2024-03-01T09:00:00Z"), true, false, true, false};
+  conversation.seller_messages["csgw:ob-2"] = {At("2024-03-01T12:00:00Z"), false, false, false,
+                                               true};
+  conversation.seller_messages["@1709294400000000000"] = {At("2024-03-01T12:00:00Z"), true, true,
+                                                          false, false};
   auto conversation_back = DecodeConversationFacts(EncodeConversationFacts(conversation));
   ASSERT_TRUE(conversation_back) << conversation_back.error().message;
   EXPECT_EQ(conversation_back.value(), conversation);
+}
+
+// A record written before csgw's sends were counted ("v1": human reply times only) still reads,
+// each time as a seller message the marketplace reported without id, as the fold keys those.
+TEST(OdrFactsCodec, ReadsVersionOneConversations) {
+  std::string v1 = "v1";
+  for (std::string_view s : {"s1", "chat-1", "amazon"}) {
+    v1.push_back(static_cast<char>(s.size()));
+    v1.append(s);
+  }
+  v1.push_back('\1');  // first_buyer_at present
+  auto put_time = [&](TimePoint t) {
+    uint64_t zz = static_cast<uint64_t>(t.time_since_epoch().count()) << 1;  // positive
+    while (zz >= 0x80) {
+      v1.push_back(static_cast<char>((zz & 0x7f) | 0x80));
+      zz >>= 7;
+    }
+    v1.push_back(static_cast<char>(zz));
+  };
+  put_time(At("2024-03-01T10:00:00Z"));
+  v1.push_back('\2');
+  put_time(At("2024-03-01T09:00:00Z"));
+  put_time(At("2024-03-01T12:00:00Z"));
+  auto old = DecodeConversationFacts(v1);
+  ASSERT_TRUE(old) << old.error().message;
+  EXPECT_EQ(old.value().conversation_id, "chat-1");
+  EXPECT_EQ(old.value().first_buyer_at, At("2024-03-01T10:00:00Z"));
+  ASSERT_EQ(old.value().seller_messages.size(), 2u);
+  const SellerMessageFacts& first = old.value().seller_messages.begin()->second;
+  EXPECT_EQ(first.at, At("2024-03-01T09:00:00Z"));
+  EXPECT_TRUE(first.reported);
+  EXPECT_FALSE(first.flagged_bot || first.csgw_auto || first.csgw_agent);
+  EXPECT_EQ(HumanReplies(old.value()),
+            (std::vector<TimePoint>{At("2024-03-01T09:00:00Z"), At("2024-03-01T12:00:00Z")}));
+  // Written back in the current format, it reads the same.
+  const std::string v2 = EncodeConversationFacts(old.value());
+  EXPECT_EQ(v2.substr(0, 2), "v2");
+  EXPECT_EQ(DecodeConversationFacts(v2).value(), old.value());
+  for (size_t n = 0; n < v1.size(); ++n) EXPECT_FALSE(DecodeConversationFacts(v1.substr(0, n)));
+}
+
+TEST(OdrFactsCodec, RefusesUnknownSellerMessageFlags) {
+  ConversationFacts c;
+  c.seller_messages["m"] = {At("2024-03-01T09:00:00Z"), true, false, false, false};
+  std::string bytes = EncodeConversationFacts(c);
+  ASSERT_EQ(bytes.back(), '\1');  // the flags end the record
+  bytes.back() = '\x10';
+  EXPECT_FALSE(DecodeConversationFacts(bytes));
 }
 
 TEST(OdrFactsCodec, RefusesTruncatedForeignAndPaddedBytes) {
