@@ -157,6 +157,14 @@ TEST_F(AgentApiTest, ADraftApprovedByAnAgentReachesTheMarketplaceOnce) {
   const std::string list = WaitFor("/v1/conversations?store=7", kAgentA, [](const std::string& b) {
     return b.find("\"drafts_waiting\":1") != std::string::npos;
   });
+  // The agents' default queue, from its index, shows it too.
+  const std::string queue = WaitFor("/v1/conversations?state=awaiting_reply", kAgentA,
+                                    [](const std::string& b) {
+                                      return b.find(kConversation) != std::string::npos;
+                                    });
+  EXPECT_NE(queue.find("\"cursor\":\"t:1658264284528:reply_queue/" + kConversation + "\""),
+            std::string::npos)
+      << queue;
   EXPECT_NE(list.find("\"id\":\"" + kConversation + "\""), std::string::npos) << list;
   EXPECT_NE(list.find("\"state\":\"awaiting_reply\""), std::string::npos) << list;
   EXPECT_NE(list.find("\"reply_due\":\"2022-07-19T20:58:04.528Z\""), std::string::npos) << list;
@@ -173,8 +181,13 @@ TEST_F(AgentApiTest, ADraftApprovedByAnAgentReachesTheMarketplaceOnce) {
   // Store isolation, roles, tokens.
   EXPECT_EQ(Call("GET", "/v1/conversations/" + Encode(kConversation), kAgentB).status, 404);
   EXPECT_EQ(Call("POST", "/v1/drafts/" + draft_id + "/approve", kAgentB).status, 404);
-  EXPECT_EQ(Call("GET", "/v1/conversations?store=7", kAgentB).body.find(kConversation),
+  // A filter naming another seller's store answers as anything else of it: not there.
+  const HttpReply other_store = Call("GET", "/v1/conversations?store=7", kAgentB);
+  EXPECT_EQ(other_store.status, 404) << other_store.body;
+  EXPECT_EQ(other_store.body.find(kConversation), std::string::npos);
+  EXPECT_EQ(Call("GET", "/v1/conversations?state=awaiting_reply", kAgentB).body.find(kConversation),
             std::string::npos);
+  EXPECT_EQ(Call("GET", "/v1/outbox?state=dead&store=7", kAgentB).status, 404);
   EXPECT_EQ(Call("POST", "/v1/drafts/" + draft_id + "/approve", kManager).status, 403);
   EXPECT_EQ(Call("GET", "/v1/conversations/" + Encode(kConversation), kManager).status, 200);
   EXPECT_EQ(Call("GET", "/v1/conversations", nullptr).status, 401);

@@ -32,6 +32,12 @@ std::string EntryJson(proto::OutboxEntry entry) {
   return ProtoJson(entry);
 }
 
+// The stored record as agents see it: without the reply credential it carries for sending.
+std::string ConversationJson(proto::Conversation c) {
+  c.clear_reply_token();
+  return ProtoJson(c);
+}
+
 http::Response NotFound(std::string_view what, std::string_view id) {
   return ErrorResponse(
       MakeError(Errc::kNotFound, "no " + std::string(what) + " " + std::string(id)));
@@ -66,7 +72,22 @@ std::string_view StateName(proto::ConversationState s) {
   }
 }
 
-// Queue order: replies due soonest first, then everything else by latest activity.
+// The record under `key` for a list: nullopt when gone or unreadable (logged, skipped: one
+// damaged record must not hide the queue).
+Result<std::optional<proto::Conversation>> LoadForList(const Deps& deps, const std::string& key) {
+  auto bytes = deps.store->GetRecord(Table::kConversations, key);
+  if (!bytes) return bytes.error();
+  if (!bytes.value()) return std::optional<proto::Conversation>();
+  proto::Conversation c;
+  if (!c.ParseFromString(*bytes.value())) {
+    log::Warn("api.conversation_unreadable", {{"conversation", key}});
+    return std::optional<proto::Conversation>();
+  }
+  return std::optional<proto::Conversation>(std::move(c));
+}
+
+// The scan order of the bounded scan: replies due soonest first, then everything else by latest
+// activity.
 std::string SortKey(const proto::Conversation& c) {
   char due[24];
   const bool waiting = c.state() == proto::CONVERSATION_STATE_AWAITING_REPLY && c.has_reply_due();
@@ -75,7 +96,34 @@ std::string SortKey(const proto::Conversation& c) {
   return std::string(due) + "/" + c.id();
 }
 
-std::string Summary(const proto::Conversation& c, TimePoint now) {
+// Cursors of the queue of replies: "t:<reply due, Unix ms>:<queue timer id>", a place in the
+// "reply_queue" timers (reply_flow.h). The bounded scan's cursors are its SortKey.
+constexpr std::string_view kQueueCursor = "t:";
+
+std::string QueueCursor(const TimerPosition& p) {
+  return std::string(kQueueCursor) + std::to_string(ToUnixMillis(p.due - kReplyQueueOffset)) +
+         ":" + p.id;
+}
+
+Error BadCursor() {
+  return MakeError(Errc::kInvalidField, "field 'after' is not a cursor this list returned");
+}
+
+Result<TimerPosition> DecodeQueueCursor(std::string_view text) {
+  if (!text.starts_with(kQueueCursor)) return BadCursor();
+  text.remove_prefix(kQueueCursor.size());
+  const size_t colon = text.find(':');
+  if (colon == std::string_view::npos || colon + 1 == text.size()) return BadCursor();
+  int64_t ms = 0;
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + colon, ms);
+  if (ec != std::errc() || p != text.data() + colon) return BadCursor();
+  TimerPosition position{FromUnixMillis(ms) + kReplyQueueOffset, std::string(text.substr(colon + 1))};
+  // Below the queue's range only timers that are not the queue's would be read.
+  if (position.due < ReplyQueueStart().due) return ReplyQueueStart();
+  return position;
+}
+
+std::string Summary(const proto::Conversation& c, TimePoint now, std::string_view cursor) {
   std::string out = "{\"id\":" + JsonString(c.id()) + ",\"marketplace\":" + JsonString(c.marketplace()) +
                     ",\"store_id\":" + JsonString(c.store_id()) + ",\"order_id\":" +
                     JsonString(c.order_id()) + ",\"state\":\"" + std::string(StateName(c.state())) +
@@ -89,69 +137,205 @@ std::string Summary(const proto::Conversation& c, TimePoint now) {
     pending += d.state() == proto::DRAFT_STATE_PENDING_APPROVAL ||
                d.state() == proto::DRAFT_STATE_NEEDS_AGENT || d.state() == proto::DRAFT_STATE_FAILED;
   }
-  out += ",\"drafts_waiting\":" + std::to_string(pending) + ",\"cursor\":" + JsonString(SortKey(c)) + "}";
+  out += ",\"drafts_waiting\":" + std::to_string(pending) + ",\"cursor\":" + JsonString(cursor) + "}";
   return out;
+}
+
+struct ListQuery {
+  std::string store;  // empty: every store the caller may see
+  std::optional<proto::ConversationState> state;
+  bool overdue_only = false;
+  std::string after;
+  size_t limit = 50;
+};
+
+struct ListItem {
+  std::string cursor;
+  proto::Conversation conversation;
+};
+
+struct ListPage {
+  std::vector<ListItem> items;
+  std::string next;  // empty: nothing more
+  bool truncated = false;
+};
+
+// Conversation ids are "<marketplace>/<store>/<party>[/<order>]" and a store id may itself hold
+// '/': the id rules a conversation out when no store it could be of is wanted and visible, and
+// saves reading its record; the record's store id decides the rest.
+bool IdMayBeWanted(std::string_view id, const Principal& who, std::string_view store) {
+  const size_t slash = id.find('/');
+  if (slash == std::string_view::npos) return false;
+  const std::string_view rest = id.substr(slash + 1);
+  for (size_t end = rest.find('/'); end != std::string_view::npos; end = rest.find('/', end + 1)) {
+    const std::string_view candidate = rest.substr(0, end);
+    if ((store.empty() || candidate == store) && who.MaySee(candidate)) return true;
+  }
+  return false;
+}
+
+bool Wanted(const proto::Conversation& c, const Principal& who, const ListQuery& q) {
+  return who.MaySee(c.store_id()) && (q.store.empty() || c.store_id() == q.store);
+}
+
+// The queue of replies, due soonest first, from the "reply_queue" timers: a page costs the
+// timers and records it reads (at most deps.max_scan), never a scan of every conversation. A
+// page cut short by that budget (a store with few conversations among many) still says `next`.
+Result<ListPage> ListReplyQueue(const Deps& deps, const Principal& who, const ListQuery& q,
+                                TimePoint now) {
+  TimerPosition position = ReplyQueueStart();
+  if (!q.after.empty()) {
+    auto decoded = DecodeQueueCursor(q.after);
+    if (!decoded) return decoded.error();
+    position = std::move(decoded).value();
+  }
+  TimerScan scan;
+  scan.kind = kReplyQueueTimerKind;
+  // Overdue: due at or before now.
+  if (q.overdue_only) scan.due_before = now + kReplyQueueOffset + std::chrono::milliseconds(1);
+  size_t budget = std::max<size_t>(deps.max_scan, 1);
+  ListPage page;
+  bool exhausted = false;
+  while (page.items.size() < q.limit && budget > 0) {
+    scan.after = position;
+    scan.limit = q.limit - page.items.size();
+    scan.max_examined = budget;
+    auto timers = deps.store->ScanTimers(scan);
+    if (!timers) return timers.error();
+    budget -= std::min(budget, timers.value().examined);
+    for (const proto::Timer& timer : timers.value().timers) {
+      position = TimerPosition{FromTimestamp(timer.due()), timer.id()};
+      if (!IdMayBeWanted(timer.subject(), who, q.store)) continue;
+      if (budget > 0) --budget;
+      auto c = LoadForList(deps, timer.subject());
+      if (!c) return c.error();
+      if (!c.value() || !Wanted(*c.value(), who, q)) continue;
+      // Written in the same batch as its timer: anything else is a record being replaced.
+      if (c.value()->state() != proto::CONVERSATION_STATE_AWAITING_REPLY) continue;
+      page.items.push_back(ListItem{QueueCursor(position), *std::move(c.value())});
+    }
+    if (!timers.value().next) {
+      exhausted = true;
+      break;
+    }
+    position = *timers.value().next;
+  }
+  if (!exhausted) page.next = QueueCursor(position);
+  return page;
+}
+
+// The key ranges that hold `store`'s conversations: "<marketplace>/<store>/" for each
+// marketplace with conversations, found by skipping from one marketplace's keys to the next
+// (no key holds the byte 0xff: ids are UTF-8).
+constexpr size_t kMaxMarketplaces = 64;
+
+Result<std::vector<std::string>> StorePrefixes(const Deps& deps, const std::string& store) {
+  std::vector<std::string> prefixes;
+  std::string after;
+  while (prefixes.size() < kMaxMarketplaces) {
+    auto first = deps.store->ScanRecords(Table::kConversations, "", after, 1);
+    if (!first) return first.error();
+    if (first.value().empty()) break;
+    const std::string& key = first.value().front().first;
+    const std::string marketplace = key.substr(0, key.find('/'));
+    prefixes.push_back(marketplace + "/" + store + "/");
+    after = marketplace + "/\xff";
+  }
+  return prefixes;
+}
+
+// Any state, or none: the conversations under the store's key ranges (every conversation
+// without a store), at most deps.max_scan records read, filtered and sorted in memory by
+// SortKey. Beyond that bound the page says `truncated`.
+Result<ListPage> ListByScan(const Deps& deps, const Principal& who, const ListQuery& q,
+                            TimePoint now) {
+  if (q.after.starts_with(kQueueCursor)) return BadCursor();
+  std::vector<std::string> prefixes{""};
+  if (!q.store.empty()) {
+    auto found = StorePrefixes(deps, q.store);
+    if (!found) return found.error();
+    prefixes = std::move(found).value();
+  }
+  ListPage page;
+  std::vector<ListItem> found;
+  size_t scanned = 0;
+  for (const std::string& prefix : prefixes) {
+    std::string scan_after;
+    while (!page.truncated) {
+      auto records = deps.store->ScanRecords(Table::kConversations, prefix, scan_after, 1024);
+      if (!records) return records.error();
+      if (records.value().empty()) break;
+      for (auto& [key, bytes] : records.value()) {
+        scan_after = key;
+        if (++scanned > deps.max_scan) {
+          page.truncated = true;
+          break;
+        }
+        proto::Conversation c;
+        if (!c.ParseFromString(bytes)) continue;  // logged by the pipeline when it wrote it
+        if (!Wanted(c, who, q)) continue;
+        if (q.state && c.state() != *q.state) continue;
+        if (q.overdue_only && !ReplyOverdue(c, now)) continue;
+        std::string sort = SortKey(c);
+        if (!q.after.empty() && sort <= q.after) continue;
+        found.push_back(ListItem{std::move(sort), std::move(c)});
+      }
+    }
+    if (page.truncated) break;
+  }
+  std::sort(found.begin(), found.end(),
+            [](const ListItem& a, const ListItem& b) { return a.cursor < b.cursor; });
+  const size_t n = std::min(found.size(), q.limit);
+  if (found.size() > n) page.next = found[n - 1].cursor;
+  found.resize(n);
+  page.items = std::move(found);
+  return page;
 }
 
 void ListConversations(const Deps& deps, ApiCall call, http::Responder respond) {
   const auto& q = call.request.query;
   auto limit = PageLimit(call.request, deps.max_page);
   if (!limit) return respond(ErrorResponse(limit.error()));
-  const std::string store = q.contains("store") ? q.find("store")->second : "";
-  std::optional<proto::ConversationState> state;
+  ListQuery query;
+  query.limit = limit.value();
+  query.store = q.contains("store") ? q.find("store")->second : "";
   if (auto it = q.find("state"); it != q.end()) {
     for (auto s : {proto::CONVERSATION_STATE_AWAITING_REPLY, proto::CONVERSATION_STATE_AWAITING_BUYER,
                    proto::CONVERSATION_STATE_CLOSED}) {
-      if (StateName(s) == it->second) state = s;
+      if (StateName(s) == it->second) query.state = s;
     }
-    if (!state) {
+    if (!query.state) {
       return respond(ErrorResponse(MakeError(
           Errc::kInvalidField, "state must be awaiting_reply, awaiting_buyer or closed")));
     }
   }
-  const bool overdue_only = q.contains("overdue") && q.find("overdue")->second == "true";
-  const std::string after = q.contains("after") ? q.find("after")->second : "";
-  if (!store.empty() && !call.principal->MaySee(store)) {
-    return respond(JsonResponse(200, "{\"conversations\":[],\"next\":null}"));
+  query.overdue_only = q.contains("overdue") && q.find("overdue")->second == "true";
+  query.after = q.contains("after") ? q.find("after")->second : "";
+  const Principal& who = *call.principal;
+  // Another seller's store is not there, as anything else of it.
+  if (!query.store.empty() && !who.MaySee(query.store)) {
+    return respond(NotFound("store", query.store));
   }
   const TimePoint now = deps.clock->Now();
-  std::vector<std::pair<std::string, proto::Conversation>> found;
-  std::string scan_after;
-  size_t scanned = 0;
-  bool truncated = false;
-  while (true) {
-    auto page = deps.store->ScanRecords(Table::kConversations, "", scan_after, 1024);
-    if (!page) return respond(ErrorResponse(page.error()));
-    if (page.value().empty()) break;
-    for (auto& [key, bytes] : page.value()) {
-      scan_after = key;
-      if (++scanned > deps.max_scan) {
-        truncated = true;
-        break;
-      }
-      proto::Conversation c;
-      if (!c.ParseFromString(bytes)) continue;  // logged by the pipeline when it wrote it
-      if (!call.principal->MaySee(c.store_id())) continue;
-      if (!store.empty() && c.store_id() != store) continue;
-      if (state && c.state() != *state) continue;
-      if (overdue_only && !ReplyOverdue(c, now)) continue;
-      std::string sort = SortKey(c);
-      if (!after.empty() && sort <= after) continue;
-      found.emplace_back(std::move(sort), std::move(c));
-    }
-    if (truncated) break;
+  Result<ListPage> page = ListPage{};
+  const bool awaiting = query.state == proto::CONVERSATION_STATE_AWAITING_REPLY;
+  if (query.overdue_only && query.state && !awaiting) {
+    // Only a conversation awaiting a reply can be overdue.
+  } else if (awaiting || query.overdue_only) {
+    page = ListReplyQueue(deps, who, query, now);
+  } else {
+    page = ListByScan(deps, who, query, now);
   }
-  std::sort(found.begin(), found.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
+  if (!page) return respond(ErrorResponse(page.error()));
   std::string out = "{\"conversations\":[";
-  const size_t n = std::min(found.size(), limit.value());
-  for (size_t i = 0; i < n; ++i) {
+  for (size_t i = 0; i < page.value().items.size(); ++i) {
     if (i > 0) out += ",";
-    out += Summary(found[i].second, now);
+    const ListItem& item = page.value().items[i];
+    out += Summary(item.conversation, now, item.cursor);
   }
   out += "],\"next\":";
-  out += found.size() > n ? JsonString(found[n - 1].first) : "null";
-  if (truncated) out += ",\"truncated\":true";
+  out += page.value().next.empty() ? "null" : JsonString(page.value().next);
+  if (page.value().truncated) out += ",\"truncated\":true";
   out += "}";
   respond(JsonResponse(200, std::move(out)));
 }
@@ -175,7 +359,7 @@ void GetConversation(const Deps& deps, ApiCall call, http::Responder respond) {
   if (!c) return respond(ErrorResponse(c.error()));
   if (!c.value()) return respond(NotFound("conversation", call.params[0]));
   const proto::Conversation& conversation = *c.value();
-  std::string out = "{\"conversation\":" + ProtoJson(conversation) + ",\"state\":\"" +
+  std::string out = "{\"conversation\":" + ConversationJson(conversation) + ",\"state\":\"" +
                     std::string(StateName(conversation.state())) + "\",\"reply_overdue\":" +
                     (ReplyOverdue(conversation, deps.clock->Now()) ? "true" : "false") +
                     ",\"messages\":[";
@@ -408,8 +592,9 @@ void ListOutbox(const Deps& deps, ApiCall call, http::Responder respond) {
   if (!limit) return respond(ErrorResponse(limit.error()));
   const std::string store = q.contains("store") ? q.find("store")->second : "";
   const std::string after = q.contains("after") ? q.find("after")->second : "";
-  if (deps.outbox == nullptr) return respond(JsonResponse(200, "{\"outbox\":[],\"next\":null}"));
   const Principal& who = *call.principal;
+  if (!store.empty() && !who.MaySee(store)) return respond(NotFound("store", store));
+  if (deps.outbox == nullptr) return respond(JsonResponse(200, "{\"outbox\":[],\"next\":null}"));
   auto dead = deps.outbox->ListDead(store, [&](std::string_view s) { return who.MaySee(s); }, after,
                                     limit.value());
   if (!dead) return respond(ErrorResponse(dead.error()));

@@ -10,9 +10,18 @@
 //   GET  /v1/outbox/{id}
 //   POST /v1/outbox/{id}/retry                                    re-drive a dead letter
 //
-// Anything of a store the caller may not see answers 404. Writes never touch conversation
-// records: they enqueue the send (outbox) and append an OutboundUpdate event, which the pipeline
-// applies, so the pipeline stays the only writer of conversations.
+// The queue (state=awaiting_reply, or overdue=true) is read from the "reply_queue" timers in
+// reply-due order (reply_flow.h), its cursor a place among them; any other state, or none, is a
+// bounded scan of the store's key ranges (of every conversation without `store`), filtered and
+// sorted in memory.
+//
+// Anything of a store the caller may not see answers 404, a `store` filter naming one included.
+// A reply without an Idempotency-Key is a new send each time (a client's retry may send twice);
+// with one, the same user's repeats in the conversation are the same send.
+//
+// Writes never touch conversation records: they enqueue the send (outbox) and append an
+// OutboundUpdate event, which the pipeline applies, so the pipeline stays the only writer of
+// conversations.
 #pragma once
 
 #include <functional>
@@ -33,7 +42,8 @@ struct ConversationsApiDeps {
   // The stores' policies (formal address, marketplace limits) for the quality check.
   std::function<bool(std::string_view store_id)> informal;
   size_t max_page = 200;
-  // Conversations read at most per list request (the list is filtered and sorted in memory).
+  // Records (and, in the queue, timers) read at most per list request: the bounded scan sorts
+  // what it read in memory and says "truncated" beyond it; a queue page stops short with `next`.
   size_t max_scan = 50'000;
   // Wakes the timer runner after a send was enqueued for now.
   std::function<void()> on_send;

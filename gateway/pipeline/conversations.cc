@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "gateway/marketplaces/event_util.h"
+#include "gateway/marketplaces/wildberries_poll.h"
 
 namespace csgw::gateway {
 namespace {
@@ -117,8 +118,13 @@ bool RecordMessage(const proto::Event& event, uint64_t sequence, std::string_vie
   if (!buyer.locale_hint().empty()) known.set_locale_hint(buyer.locale_hint());
   if (!buyer.time_zone().empty()) known.set_time_zone(buyer.time_zone());
   if (!buyer.region().empty()) known.set_region(buyer.region());
+  // The thread's id and its channel travel together: they say where (and through which send
+  // API) the next reply goes.
   if (!message.conversation_id().empty()) {
     conversation.set_marketplace_conversation_id(message.conversation_id());
+    conversation.set_channel(message.channel());
+  } else if (conversation.marketplace_conversation_id().empty() && conversation.channel().empty()) {
+    conversation.set_channel(message.channel());
   }
   proto::ConversationMessage& m = *conversation.add_messages();
   m.set_message_id(message.message_id());
@@ -132,6 +138,14 @@ bool RecordMessage(const proto::Event& event, uint64_t sequence, std::string_vie
     *conversation.mutable_last_buyer_message_at() = event.occurred_at();
   }
   KeepNewest(*conversation.mutable_messages(), max_messages);
+  return true;
+}
+
+bool NoteReplyToken(const proto::Event& event, proto::Conversation& conversation) {
+  if (event.marketplace() != "wildberries" || !event.has_buyer_message()) return false;
+  auto sign = WildberriesReplySign(event);
+  if (!sign || sign.value() == conversation.reply_token()) return false;
+  conversation.set_reply_token(std::move(sign).value());
   return true;
 }
 

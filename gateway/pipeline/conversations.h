@@ -23,9 +23,15 @@ std::string OrderRecordKey(const proto::Event& event);
 void ApplyOrderUpdate(const proto::Event& event, proto::OrderContext& order);
 
 // Adds a message to the conversation once (by message id), keeping the newest `max_messages`.
-// Returns false when the message was already there.
+// A message naming its thread (BuyerMessage.conversation_id) moves the conversation's
+// marketplace_conversation_id and channel to it. Returns false when the message was already
+// there.
 bool RecordMessage(const proto::Event& event, uint64_t sequence, std::string_view language,
                    size_t max_messages, proto::Conversation& conversation);
+
+// Keeps the reply credential the event carries (the Wildberries replySign of a new chat's first
+// event) on the conversation; an event without one changes nothing. Returns whether it changed.
+bool NoteReplyToken(const proto::Event& event, proto::Conversation& conversation);
 
 // Whether the conversation holds a draft answering this message.
 bool HasDraftFor(const proto::Conversation& conversation, std::string_view message_id);

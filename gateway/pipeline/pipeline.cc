@@ -380,7 +380,21 @@ Result<size_t> Pipeline::ProcessPending(size_t limit) {
       }
       continue;
     }
-    if (message.kind() != proto::BuyerMessage::KIND_NEW || message.message_id().empty()) continue;
+    if (message.kind() != proto::BuyerMessage::KIND_NEW || message.message_id().empty()) {
+      // Not a message, but it may bring a known chat's reply credential.
+      const std::string key = ConversationId(event);
+      if (key.empty()) continue;
+      proto::Conversation probe;
+      if (!NoteReplyToken(event, probe)) continue;
+      proto::Conversation* conversation = conversations.Load(key);
+      if (conversation == nullptr) {
+        return Error{Errc::kStorageFailure, "cannot read conversation " + key};
+      }
+      if (!conversation->id().empty() && NoteReplyToken(event, *conversation)) {
+        conversations.MarkDirty(key);
+      }
+      continue;
+    }
     const std::string key = ConversationId(event);
     if (key.empty()) continue;
     proto::Conversation* conversation = conversations.Load(key);
@@ -394,10 +408,15 @@ Result<size_t> Pipeline::ProcessPending(size_t limit) {
     }
     // The same message again (a push and a poll, a redelivery under a new event id): its draft
     // exists and may already be approved or sent; drafting again would reset it.
-    if (HasDraftFor(*conversation, message.message_id())) continue;
+    // A credential it carries is kept all the same (a record from before they were kept).
+    if (HasDraftFor(*conversation, message.message_id())) {
+      if (NoteReplyToken(event, *conversation)) conversations.MarkDirty(key);
+      continue;
+    }
     const bool from_buyer = message.sender() == proto::SENDER_ROLE_BUYER && !message.text().empty();
     if (!from_buyer) {
       RecordMessage(event, item.sequence, "", config_.max_conversation_messages(), *conversation);
+      NoteReplyToken(event, *conversation);
       if (message.sender() == proto::SENDER_ROLE_SELLER) {
         MarkSellerWrote(FromTimestamp(event.occurred_at()), *conversation);
       }
@@ -408,6 +427,7 @@ Result<size_t> Pipeline::ProcessPending(size_t limit) {
                                                  PolicyOf(event.store_id()));
     RecordMessage(event, item.sequence, draft.language.language,
                   config_.max_conversation_messages(), *conversation);
+    NoteReplyToken(event, *conversation);
     proto::Draft stored_draft = StoreDraft(draft, event, item.sequence, now,
                                            config_.max_conversation_drafts(), *conversation);
     conversations.MarkDirty(key);
@@ -440,13 +460,15 @@ Result<size_t> Pipeline::ProcessPending(size_t limit) {
   const size_t processed = done.size();
   batch.done = std::move(done);
   if (flow_.policy != nullptr) {
-    // One reply-SLA timer per conversation, as its final state in this batch says: moved while
-    // a reply is due, gone once answered or closed.
+    // One reply-SLA timer and one queue place per conversation, as its final state in this
+    // batch says: moved while a reply is due, gone once answered or closed.
     conversations.ForEachDirty([&](const std::string& key, const proto::Conversation& c) {
       if (c.state() == proto::CONVERSATION_STATE_AWAITING_REPLY && c.has_reply_due()) {
         batch.schedule.push_back(ReplySlaTimer(c, now));
+        batch.schedule.push_back(ReplyQueueTimer(c, now));
       } else {
         batch.cancel.push_back(ReplySlaTimerId(key));
+        batch.cancel.push_back(ReplyQueueTimerId(key));
       }
     });
   }

@@ -7,6 +7,7 @@
 #include "gateway/marketplaces/event_util.h"
 #include "gateway/outbound/outbox.h"
 #include "gateway/pipeline/conversations.h"
+#include "gateway/pipeline/reply_flow.h"
 #include "i18n/locale.h"
 #include "templates/quality.h"
 #include "templates/render.h"
@@ -478,14 +479,14 @@ Result<void> ProactiveTimers::Fire(const proto::Timer& timer, TimePoint now, Sta
   if (!text) return Ok();
 
   proto::OutboxEntry entry;
+  AddressToConversation(c, entry);
+  if (entry.message_kind() == "question_answer") {
+    // A product question has one public answer: a second one would replace it.
+    log::Info("proactive.not_a_chat", {{"timer", timer.id()}, {"conversation", c.id()}});
+    return Ok();
+  }
   entry.set_kind(timer.kind());
-  entry.set_marketplace(c.marketplace());
-  entry.set_store_id(c.store_id());
-  entry.set_conversation_id(c.id());
-  entry.set_marketplace_conversation_id(c.marketplace_conversation_id());
   entry.set_order_id(order ? order->order_id() : c.order_id());
-  entry.set_buyer_id(c.buyer().id());
-  entry.set_message_kind("reply");  // the marketplace's chat send API
   entry.set_text(std::move(*text));
   entry.set_requested_by("scheduler");
   // One send per timer occurrence. A follow-up's id is reused by every cycle (a later reply moves

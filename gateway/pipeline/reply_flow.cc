@@ -13,16 +13,6 @@ bool Before(const google::protobuf::Timestamp& t, TimePoint at) {
 
 bool HasTime(const google::protobuf::Timestamp& t) { return t.seconds() != 0 || t.nanos() != 0; }
 
-void CopyAddress(const proto::Conversation& c, proto::OutboxEntry& e) {
-  e.set_marketplace(c.marketplace());
-  e.set_store_id(c.store_id());
-  e.set_conversation_id(c.id());
-  e.set_marketplace_conversation_id(c.marketplace_conversation_id());
-  e.set_order_id(c.order_id());
-  e.set_buyer_id(c.buyer().id());
-  e.set_message_kind("reply");
-}
-
 proto::Draft* FindDraft(proto::Conversation& c, uint64_t source_sequence) {
   for (auto& d : *c.mutable_drafts()) {
     if (d.source_sequence() == source_sequence) return &d;
@@ -37,6 +27,12 @@ constexpr int kMaxOutboxIds = 50;
 std::string ReplySlaTimerId(std::string_view conversation_id) {
   return std::string(kReplySlaTimerKind) + "/" + std::string(conversation_id);
 }
+
+std::string ReplyQueueTimerId(std::string_view conversation_id) {
+  return std::string(kReplyQueueTimerKind) + "/" + std::string(conversation_id);
+}
+
+TimerPosition ReplyQueueStart() { return TimerPosition{TimePoint() + kReplyQueueOffset, ""}; }
 
 bool MarkBuyerWrote(TimePoint at, TimePoint reply_due, proto::Conversation& c) {
   if (HasTime(c.last_buyer_message_at()) && FromTimestamp(c.last_buyer_message_at()) > at) {
@@ -96,6 +92,16 @@ proto::Timer ReplySlaTimer(const proto::Conversation& c, TimePoint now) {
   return timer;
 }
 
+proto::Timer ReplyQueueTimer(const proto::Conversation& c, TimePoint now) {
+  proto::Timer timer;
+  timer.set_id(ReplyQueueTimerId(c.id()));
+  timer.set_kind(kReplyQueueTimerKind);
+  timer.set_subject(c.id());
+  SetTimestamp(timer.mutable_due(), FromTimestamp(c.reply_due()) + kReplyQueueOffset);
+  SetTimestamp(timer.mutable_created_at(), now);
+  return timer;
+}
+
 Result<TimePoint> ReplyDueFor(const schedule::SchedulePolicy& policy, const proto::Conversation& c,
                               TimePoint at) {
   const auto hours = policy.stores.find(c.store_id());
@@ -103,10 +109,32 @@ Result<TimePoint> ReplyDueFor(const schedule::SchedulePolicy& policy, const prot
                             hours == policy.stores.end() ? nullptr : &hours->second);
 }
 
+std::string MessageKindFor(const proto::Conversation& c) {
+  const std::string& m = c.marketplace();
+  const std::string& channel = c.channel();
+  if (m == "wildberries" && channel == kQuestionChannel) return "question_answer";
+  if ((m == "mercadolibre" && channel == kClaimChannel) ||
+      (m == "ebay" && channel == kReturnChannel)) {
+    return "claim_message";
+  }
+  return "reply";
+}
+
+void AddressToConversation(const proto::Conversation& c, proto::OutboxEntry& e) {
+  e.set_marketplace(c.marketplace());
+  e.set_store_id(c.store_id());
+  e.set_conversation_id(c.id());
+  e.set_marketplace_conversation_id(c.marketplace_conversation_id());
+  e.set_order_id(c.order_id());
+  e.set_buyer_id(c.buyer().id());
+  e.set_reply_token(c.reply_token());
+  e.set_message_kind(MessageKindFor(c));
+}
+
 proto::OutboxEntry DraftReplyEntry(const proto::Conversation& c, const proto::Draft& draft,
                                    std::string_view text, std::string_view requested_by) {
   proto::OutboxEntry e;
-  CopyAddress(c, e);
+  AddressToConversation(c, e);
   e.set_idempotency_key("draft/" + c.id() + "/" + std::to_string(draft.source_sequence()));
   e.set_kind("reply");
   e.set_text(text.empty() ? draft.text() : std::string(text));
@@ -118,7 +146,7 @@ proto::OutboxEntry DraftReplyEntry(const proto::Conversation& c, const proto::Dr
 proto::OutboxEntry AgentReplyEntry(const proto::Conversation& c, std::string_view text,
                                    std::string_view requested_by, std::string_view request_key) {
   proto::OutboxEntry e;
-  CopyAddress(c, e);
+  AddressToConversation(c, e);
   e.set_idempotency_key("agent/" + c.id() + "/" + std::string(requested_by) + "/" +
                         std::string(request_key));
   e.set_kind("reply");

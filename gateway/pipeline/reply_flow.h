@@ -4,12 +4,14 @@
 // pipeline applies it inside its batches, so the pipeline stays the only writer of conversations.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
 #include "base/clock.h"
 #include "base/result.h"
 #include "gateway/schedule/policy.h"
+#include "gateway/store/event_store.h"
 #include "proto/proto.h"
 
 namespace csgw::gateway {
@@ -18,6 +20,21 @@ inline constexpr char kReplySlaTimerKind[] = "reply_sla";
 
 // "reply_sla/<conversation id>": one per conversation, moved by each buyer message.
 std::string ReplySlaTimerId(std::string_view conversation_id);
+
+// The agents' queue of conversations awaiting a reply, in reply-due order, as an index in the
+// timers family (EventStore::ScanTimers), written in the pipeline's batch with the conversation
+// so that it cannot drift from the records. The "reply_sla" timers cannot be that index: one
+// fires when its reply becomes overdue and is gone, and overdue conversations are the first the
+// queue must show. So each conversation awaiting a reply also has one "reply_queue/<id>" timer
+// (subject: the conversation id) due kReplyQueueOffset after its reply-due time: the order is
+// the reply-due order, the timers sit above every timer meant to fire (a scan starting at
+// ReplyQueueStart reads only them), and they are moved or cancelled with the conversation long
+// before they could fall due.
+inline constexpr char kReplyQueueTimerKind[] = "reply_queue";
+inline constexpr std::chrono::hours kReplyQueueOffset{24 * 36'525};  // a century
+std::string ReplyQueueTimerId(std::string_view conversation_id);
+// The position below every queue timer (a reply due at or after the Unix epoch).
+TimerPosition ReplyQueueStart();
 
 // The buyer wrote at `at`: a reply is due at `reply_due`. An older message than the newest
 // known changes nothing (out-of-order delivery). Returns whether the state changed.
@@ -33,10 +50,28 @@ bool ReplyOverdue(const proto::Conversation& conversation, TimePoint now);
 
 // The reply-SLA timer of a conversation awaiting a reply.
 proto::Timer ReplySlaTimer(const proto::Conversation& conversation, TimePoint now);
+// Its place in the agents' queue (see kReplyQueueTimerKind).
+proto::Timer ReplyQueueTimer(const proto::Conversation& conversation, TimePoint now);
 
 // When the reply to a buyer message at `at` is due under `policy` for the conversation's store.
 Result<TimePoint> ReplyDueFor(const schedule::SchedulePolicy& policy,
                               const proto::Conversation& conversation, TimePoint at);
+
+// Channels (BuyerMessage.channel, Conversation.channel) whose replies take another send API
+// than the marketplace's chat.
+inline constexpr char kQuestionChannel[] = "question";  // Wildberries product questions
+inline constexpr char kClaimChannel[] = "claim";        // Mercado Libre claims (claim id)
+inline constexpr char kReturnChannel[] = "return";      // eBay returns (return id)
+
+// "reply", "claim_message" or "question_answer" (OutboxEntry.message_kind): the send API of a
+// reply in `conversation`, from its marketplace and channel. A channel another marketplace has
+// no such API for is a chat.
+std::string MessageKindFor(const proto::Conversation& conversation);
+
+// Addresses `entry` as a message to the buyer in `conversation`: marketplace, store, csgw's and
+// the marketplace's conversation ids, order, buyer, the reply credential and the message kind.
+// Every outbox entry that writes into a conversation is addressed by it.
+void AddressToConversation(const proto::Conversation& conversation, proto::OutboxEntry& entry);
 
 // The outbox entry that sends `draft` (or `text` when given) in `conversation`; idempotent per
 // draft: "draft/<conversation id>/<source sequence>".
