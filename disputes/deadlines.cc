@@ -77,13 +77,18 @@ std::optional<TimePoint> NearestDue(const std::vector<Deadline>& deadlines) {
 }
 
 DisputeEvent TimeoutEvent(const Dispute& dispute, const Deadline& deadline) {
+  return TimeoutEvent(dispute.id, deadline.name, deadline.due_at);
+}
+
+DisputeEvent TimeoutEvent(std::string_view dispute_id, std::string_view deadline,
+                          TimePoint due_at) {
   DisputeEvent event;
-  event.event_id = dispute.id + "/deadline/" + deadline.name + "/" +
-                   std::to_string(ToUnixMillis(deadline.due_at));
+  event.event_id = std::string(dispute_id) + "/deadline/" + std::string(deadline) + "/" +
+                   std::to_string(ToUnixMillis(due_at));
   event.kind = EventKind::kDeadlineExpired;
-  event.occurred_at = deadline.due_at;
+  event.occurred_at = due_at;
   event.actor = Party::kPlatform;
-  event.deadline = deadline.name;
+  event.deadline = std::string(deadline);
   return event;
 }
 

@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/clock.h"
@@ -58,5 +59,8 @@ std::optional<TimePoint> NearestDue(const std::vector<Deadline>& deadlines);
 // The machine input for `deadline` passing: occurred_at = due_at, id
 // "<dispute id>/deadline/<name>/<due unix ms>" so a timer that fires twice applies once.
 DisputeEvent TimeoutEvent(const Dispute& dispute, const Deadline& deadline);
+// The same from the dispute's id and the deadline's name and due time (an own timer event).
+DisputeEvent TimeoutEvent(std::string_view dispute_id, std::string_view deadline,
+                          TimePoint due_at);
 
 }  // namespace csgw::disputes

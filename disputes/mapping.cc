@@ -6,6 +6,7 @@
 
 #include "base/strings.h"
 #include "disputes/own_proposal.h"
+#include "disputes/own_timer.h"
 
 namespace csgw::disputes {
 namespace mapping_internal {
@@ -152,6 +153,7 @@ Result<std::vector<DisputeEvent>> MapEvent(const proto::Event& event,
                                            const MappingContext& context) {
   // csgw's own proposals come under the dispute's marketplace: the same key, the same order.
   if (IsOwnProposal(event)) return MapOwnProposal(event);
+  if (IsOwnTimer(event)) return MapOwnTimer(event);
   const std::string& m = event.marketplace();
   if (m == "aliexpress") return MapAliExpress(event, context);
   if (m == "mercadolibre") return MapMercadoLibre(event, context);

@@ -82,7 +82,8 @@ struct MappingContext {
 // stores.
 std::span<const std::string_view> MappedMarketplaces();
 
-// Dispatches on event.marketplace (csgw's own proposals first: own_proposal.h). kMissingField when the event has no dispute_update or no
+// Dispatches on event.marketplace (csgw's own proposals and timer events first: own_proposal.h,
+// own_timer.h). kMissingField when the event has no dispute_update or no
 // time, or the marketplace needs fetched fields it was not given; kInvalidField for a status
 // word the mapping does not know (named in the message); kUnknownMarketplace otherwise.
 Result<std::vector<DisputeEvent>> MapEvent(const proto::Event& event,

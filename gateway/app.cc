@@ -353,6 +353,11 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(const proto::Config& config, co
   parts->pipeline->SetDisputes(dispute_settings.value());
   parts->dispute_timers = std::make_unique<DisputeTimerHandler>(
       *parts->store, dispute_settings.value(), parts->outbox.get());
+  {
+    // The handler hands its effect to the pipeline as an event in the log: wake it up.
+    Pipeline* pipeline = parts->pipeline.get();
+    parts->dispute_timers->SetOnEvent([pipeline] { pipeline->Notify(); });
+  }
   auto odr_rules = OdrRules::FromConfig(config.odr());
   if (!odr_rules) return odr_rules.error();
   parts->odr = std::make_shared<OdrCounting>(*parts->store, odr_rules.value(), clock);

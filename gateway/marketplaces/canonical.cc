@@ -8,6 +8,7 @@
 #include "base/crypto.h"
 #include "base/json.h"
 #include "base/strings.h"
+#include "disputes/own_timer.h"
 #include "gateway/marketplaces/event_util.h"
 
 namespace csgw::gateway {
@@ -145,6 +146,13 @@ Result<void> CheckRequired(const proto::Event& event, const std::string& prefix)
   if (event.has_outbound_update()) {
     return MakeError(Errc::kInvalidField, "field '" + FieldName(prefix, "outbound_update") +
                                               "' is csgw's own and cannot be posted");
+  }
+  // Likewise csgw's own dispute events (disputes/own_timer.h, own_proposal.h): from outside they
+  // would expire a seller's deadline, raise alerts or put words in the seller's mouth.
+  if (disputes::IsOwnDisputeUpdate(event)) {
+    return MakeError(Errc::kInvalidField,
+                     "field '" + FieldName(prefix, "dispute_update") +
+                         "' is csgw's own (a dispute timer's or a proposal's) and cannot be posted");
   }
   return CheckPayloadMoney(event, prefix);
 }

@@ -184,7 +184,8 @@ TEST_F(DisputesFlowTest, RuleSetAndAlertOffsetsFollowTheStoresConfig) {
 }
 
 // The store's alerts fire at its offsets, then the seller's deadline executes the buyer's
-// proposal; the handler's rewrite of the timers (with the same settings) leaves none behind.
+// proposal: the handler appends what fired, the pipeline applies it and rewrites the timers
+// (with the same settings), leaving none behind.
 TEST_F(DisputesFlowTest, StoreOffsetsFireThenTheSellerTimeout) {
   const auto settings = Settings(
       R"({"disputes":{"stores":[{"store_id":"old",)"
@@ -202,6 +203,10 @@ TEST_F(DisputesFlowTest, StoreOffsetsFireThenTheSellerTimeout) {
   auto fired = runner.FireDue(100);
   ASSERT_TRUE(fired) << fired.error().message;
   EXPECT_EQ(fired.value(), 3u);  // T-36h, T-2h and the seller's deadline
+  // The handler only decided: the dispute is as the pipeline last wrote it.
+  EXPECT_EQ(FromStored(Stored("aliexpress/old/i-1")).value().state,
+            disputes::State::kAwaitingSellerResponse);
+  Process(pipeline);
   const proto::StoredDispute stored = Stored("aliexpress/old/i-1");
   auto dispute = FromStored(stored);
   ASSERT_TRUE(dispute);
@@ -486,10 +491,13 @@ TEST_F(DisputesFlowTest, AlertsAndThePassedDeadlineReachTheWebhooksSignedAndOnce
   };
   clock_.Set(At("2024-03-22T10:00:00Z"));  // T-48h of the seller's deadline
   deliver(1);
+  Process(pipeline);
   clock_.Set(At("2024-03-24T06:00:00Z"));  // T-4h: the last alert, escalated
   deliver(3);
+  Process(pipeline);
   clock_.Set(At("2024-03-24T10:00:00Z"));  // the seller's deadline passes; the platform's T-48h
   deliver(6);
+  Process(pipeline);  // applies the timeout: the platform's deadline and alerts go
 
   std::multiset<std::string> seen;
   for (const auto& r : mock.value()->Requests()) {

@@ -39,6 +39,28 @@ std::string TimerId(std::string_view key, std::string_view deadline) {
 
 }  // namespace
 
+std::string DisputeDeadlineTimerId(std::string_view key, std::string_view deadline) {
+  return TimerId(key, deadline);
+}
+
+bool RecordDisputeAlert(const proto::Event& alert, proto::StoredDispute& stored) {
+  const proto::DisputeTimerFired& fired = alert.dispute_update().csgw_timer();
+  for (const proto::DisputeAlert& a : stored.alerts()) {
+    if (a.deadline() == fired.deadline() && a.due_at().seconds() == fired.due_at().seconds() &&
+        a.due_at().nanos() == fired.due_at().nanos() &&
+        a.before_seconds() == fired.alert_before_seconds()) {
+      return false;
+    }
+  }
+  proto::DisputeAlert& a = *stored.add_alerts();
+  a.set_deadline(fired.deadline());
+  *a.mutable_due_at() = fired.due_at();
+  a.set_before_seconds(fired.alert_before_seconds());
+  a.set_actor(fired.actor());
+  *a.mutable_raised_at() = fired.fired_at();
+  return true;
+}
+
 std::string DisputeRecordKey(const proto::Event& event) {
   const std::string& id = event.dispute_update().dispute_id();
   if (id.empty()) return "";

@@ -54,6 +54,15 @@ std::vector<proto::Timer> DisputeTimers(std::string_view key, const disputes::Di
                                         const disputes::RuleSet& rules,
                                         const DisputeSettings& settings, TimePoint now);
 
+// "dispute/<key>/<deadline>": the id of the timer of a deadline (its alerts add
+// "/alert/<seconds before>").
+std::string DisputeDeadlineTimerId(std::string_view key, std::string_view deadline);
+
+// Records the alert of an own alert event (disputes::IsOwnAlert) on the dispute, raised at the
+// time its timer fired, unless that alert (deadline, due time, offset) is recorded already.
+// Returns whether the record changed.
+bool RecordDisputeAlert(const proto::Event& alert, proto::StoredDispute& stored);
+
 // What to change in the store to go from the timers scheduled before (`stored.timers`) to
 // `wanted`: a timer is scheduled when new or moved (an unchanged one is left alone: pending, or
 // fired and not to fire again), and cancelled when no longer wanted. Updates `stored.timers`.

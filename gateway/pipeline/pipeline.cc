@@ -6,6 +6,9 @@
 #include "base/log.h"
 #include "disputes/machine.h"
 #include "disputes/mapping.h"
+#include "disputes/own_timer.h"
+#include "gateway/marketplaces/aliexpress_poll.h"
+#include "gateway/marketplaces/mercadolibre_poll.h"
 #include "gateway/pipeline/conversations.h"
 #include "gateway/pipeline/disputes_records.h"
 #include "gateway/marketplaces/event_util.h"
@@ -71,6 +74,9 @@ class DisputeCache {
     proto::StoredDispute stored;
     disputes::Dispute dispute;  // rule_set_id empty: not stored yet
     bool dirty = false;
+    // Deadline timers (id → due) whose own fire event this batch applied: the timer runner
+    // removes them as fired, maybe after this batch; cancelling one would refuse its write.
+    std::map<std::string, TimePoint> fired;
   };
 
   DisputeCache(EventStore& store, const DisputeSettings& settings)
@@ -106,11 +112,18 @@ class DisputeCache {
       if (!entry.dirty) continue;
       const disputes::RuleSet* rules = FindDisputeRuleSet(entry.dispute.rule_set_id);
       if (rules != nullptr) {  // always: Load and ApplyDisputeUpdate checked it
+        std::set<std::string> firing;
+        for (const auto& t : entry.stored.timers()) {
+          auto it = entry.fired.find(t.id());
+          if (it != entry.fired.end() && FromTimestamp(t.due()) == it->second) firing.insert(t.id());
+        }
         TimerChanges changes =
             PlanDisputeTimers(DisputeTimers(key, entry.dispute, *rules, settings_, now),
                               entry.stored);
         for (auto& timer : changes.schedule) batch.schedule.push_back(std::move(timer));
-        for (auto& id : changes.cancel) batch.cancel.push_back(std::move(id));
+        for (auto& id : changes.cancel) {
+          if (firing.count(id) == 0) batch.cancel.push_back(std::move(id));
+        }
       }
       ToStored(entry.dispute, entry.stored);
       batch.writes.push_back({Table::kDisputes, key, entry.stored.SerializeAsString()});
@@ -123,9 +136,35 @@ class DisputeCache {
   std::map<std::string, Entry> entries_;
 };
 
+// The dispute data a connector fetched, which the poller (AliExpress issue detail) and the
+// fetch behind a thin notification (Mercado Libre claim) keep in the event's raw payload. None
+// for other events (kNotFound); an unreadable one is logged and the update mapped without it.
+void AddFetched(const proto::Event& event, uint64_t sequence, const std::string& key,
+                disputes::MappingContext& context) {
+  Result<void> read = Ok();
+  if (event.marketplace() == "aliexpress") {
+    auto issue = AliExpressIssueOf(event);
+    if (issue) context.aliexpress = std::move(issue).value();
+    if (!issue) read = issue.error();
+  } else if (event.marketplace() == "mercadolibre") {
+    auto claim = MercadoLibreClaimOf(event);
+    if (claim) context.mercadolibre = std::move(claim).value();
+    if (!claim) read = claim.error();
+  }
+  // No eBay return detail: nothing in the gateway fetches getReturnDetail yet.
+  if (!read && read.error().code != Errc::kNotFound && !event.raw().body().empty()) {
+    log::Warn("pipeline.dispute_fetched_unreadable", {{"sequence", sequence},
+                                                      {"marketplace", event.marketplace()},
+                                                      {"dispute", key},
+                                                      {"error", read.error().message}});
+  }
+}
+
 // Maps a dispute update to the library's events and applies them. An event the machine refuses
 // stays in the dispute's history (the library keeps it until an earlier event makes it legal)
-// and is logged; an update that cannot be mapped is logged and skipped. Ids only in the logs.
+// and is logged; an update that cannot be mapped is logged and skipped. csgw's own timer events
+// (disputes/own_timer.h) apply to a stored dispute only: a deadline's as the machine's timeout,
+// an alert's onto the record. Ids only in the logs.
 Result<void> ApplyDisputeUpdate(const proto::Event& event, uint64_t sequence,
                                 RecordCache<proto::OrderContext>& orders, DisputeCache& cache) {
   const std::string key = DisputeRecordKey(event);
@@ -135,7 +174,9 @@ Result<void> ApplyDisputeUpdate(const proto::Event& event, uint64_t sequence,
                                               {"store", event.store_id()}});
     return Ok();
   }
+  if (event.has_pending_fetch()) return Ok();  // thin: its fetched event carries the dispute
   disputes::MappingContext context;
+  AddFetched(event, sequence, key, context);
   if (const std::string order_key = OrderRecordKey(event); !order_key.empty()) {
     const proto::OrderContext* order = orders.Load(order_key);
     if (order == nullptr) {
@@ -152,10 +193,25 @@ Result<void> ApplyDisputeUpdate(const proto::Event& event, uint64_t sequence,
                                             {"error", mapped.error().message}});
     return Ok();
   }
-  if (mapped.value().empty()) return Ok();
+  const bool own_timer = disputes::IsOwnTimer(event);
+  if (mapped.value().empty() && !own_timer) return Ok();
   auto entry = cache.Load(key);
   if (!entry) return entry.error();
   disputes::Dispute& dispute = entry.value()->dispute;
+  if (own_timer) {
+    if (dispute.rule_set_id.empty()) {
+      log::Warn("pipeline.dispute_timer_without_dispute",
+                {{"sequence", sequence}, {"dispute", key}, {"event", event.event_id()}});
+      return Ok();
+    }
+    const proto::DisputeTimerFired& fired = event.dispute_update().csgw_timer();
+    if (disputes::IsOwnAlert(event)) {
+      if (RecordDisputeAlert(event, entry.value()->stored)) entry.value()->dirty = true;
+      return Ok();
+    }
+    entry.value()->fired[DisputeDeadlineTimerId(key, fired.deadline())] =
+        FromTimestamp(fired.due_at());
+  }
   if (dispute.rule_set_id.empty()) {
     dispute = disputes::NewDispute(event.dispute_update().dispute_id(), event.marketplace(),
                                    event.store_id(), event.order().order_id(),

@@ -375,9 +375,9 @@ TEST_F(PipelineTest, LaterDisputeEventsMoveTheStateAndCancelOrMoveTimers) {
   EXPECT_TRUE(due.value().empty());
 }
 
-// The runner fires the dispute's timers as time passes: alerts are recorded on the dispute, the
-// seller's deadline expiring executes the buyer's proposal, and the dispute's other timers are
-// rewritten in the same batch.
+// The runner fires the dispute's timers as time passes and hands each to the pipeline as an
+// event: alerts are recorded on the dispute, the seller's deadline expiring executes the buyer's
+// proposal, and the dispute's other timers are rewritten in the pipeline's batch.
 TEST_F(PipelineTest, DisputeTimersFireAlertsThenTheSellerTimeout) {
   ASSERT_TRUE(store_->Append({Shipped(), IssueStatus("iss-1", "WAIT_SELLER_CONFIRM_REFUND",
                                                      "2024-03-19T10:00:00Z", "12.00")}));
@@ -393,6 +393,7 @@ TEST_F(PipelineTest, DisputeTimersFireAlertsThenTheSellerTimeout) {
 
   clock_.Set(At("2024-03-23T10:30:00Z"));  // past T-48h and T-24h of the seller's deadline
   EXPECT_EQ(runner.FireDue(100).value(), 2u);
+  ASSERT_TRUE(pipeline.ProcessPending(100));
   proto::StoredDispute stored = StoredIssue();
   ASSERT_EQ(stored.alerts_size(), 2);
   EXPECT_EQ(stored.alerts(0).deadline(), "seller_response");
@@ -405,6 +406,7 @@ TEST_F(PipelineTest, DisputeTimersFireAlertsThenTheSellerTimeout) {
   // instant as the seller's deadline).
   clock_.Set(At("2024-03-24T10:00:00Z"));
   EXPECT_EQ(runner.FireDue(100).value(), 3u);
+  ASSERT_TRUE(pipeline.ProcessPending(100));
   EXPECT_EQ(StoredIssue().alerts_size(), 4);
   const disputes::Dispute expired = Issue();
   EXPECT_EQ(expired.state, disputes::State::kAgreed);
