@@ -7,12 +7,15 @@
 namespace csgw::disputes {
 
 std::span<const SellerSolution> SellerSolutions() {
-  static constexpr std::array<SellerSolution, 6> kSolutions = {{
+  // The advisor's remedies first, on its ladder (advisor.h Name(Remedy)): any option it gives
+  // is a word here, so an option is posted back as it came.
+  static constexpr std::array<SellerSolution, 7> kSolutions = {{
+      {"explanation", Solution::kNoRefund, false, false},
+      {"coupon", Solution::kCoupon, true, true},
       {"partial_refund", Solution::kRefundOnly, true, true},
+      {"resend", Solution::kResend, false, false},
       {"full_refund", Solution::kRefundOnly, false, true},
       {"return_and_refund", Solution::kReturnAndRefund, false, true},
-      {"resend", Solution::kResend, false, false},
-      {"coupon", Solution::kCoupon, true, true},
       {"no_refund", Solution::kNoRefund, false, false},
   }};
   return kSolutions;

@@ -34,7 +34,10 @@ struct SellerSolution {
   bool takes_amount;  // an amount may be given at all
 };
 
-// partial_refund, full_refund, return_and_refund, resend, coupon, no_refund.
+// explanation, coupon, partial_refund, resend, full_refund (the advisor's remedies, whose
+// names are these words), return_and_refund, no_refund. Recorded in the library's Solution:
+// explanation and no_refund as kNoRefund (the seller pays nothing), partial_refund and
+// full_refund as kRefundOnly (the amount against the order's value tells them apart).
 std::span<const SellerSolution> SellerSolutions();
 const SellerSolution* FindSellerSolution(std::string_view word);
 

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "disputes/advisor.h"
 #include "disputes/deadlines.h"
 #include "disputes/mapping.h"
 #include "disputes/test_util.h"
@@ -42,6 +43,22 @@ TEST(OwnProposal, EventRoundTripsThroughTheMapping) {
   for (std::string_view m : MappedMarketplaces()) {
     EXPECT_TRUE(MapEvent(Offer("x", "resend", std::nullopt, T0(), std::string(m)))) << m;
   }
+}
+
+// The advisor's options and the proposals speak one vocabulary: an option's remedy is a
+// solution word, so the agents' client posts an option back unchanged.
+TEST(OwnProposal, EveryAdvisorRemedyIsASolutionWord) {
+  for (Remedy r : {Remedy::kExplanation, Remedy::kCoupon, Remedy::kPartialRefund, Remedy::kResend,
+                   Remedy::kFullRefund}) {
+    const SellerSolution* s = FindSellerSolution(Name(r));
+    ASSERT_NE(s, nullptr) << Name(r);
+    // Money changes hands exactly where the advisor prices an amount.
+    const bool pays = r == Remedy::kCoupon || r == Remedy::kPartialRefund ||
+                      r == Remedy::kFullRefund;
+    EXPECT_EQ(s->takes_amount, pays) << Name(r);
+  }
+  EXPECT_EQ(FindSellerSolution("explanation")->solution, Solution::kNoRefund);
+  EXPECT_EQ(SellerSolutions().front().word, "explanation");
 }
 
 TEST(OwnProposal, OnlyCsgwsOwnEventsAreOwnProposals) {

@@ -174,9 +174,6 @@ Result<ProposalBody> ParseProposal(const Deps& deps, const DisputeView& view,
   auto amount = root.OptionalObject("amount");
   if (!amount) return amount.error();
   if (amount.value()) {
-    if (!out.solution->takes_amount) {
-      return FieldError("amount", "is not taken by " + std::string(out.solution->word));
-    }
     if (auto known = amount.value()->KnownMembers({"amount", "currency"}, "money field"); !known) {
       return known.error();
     }
@@ -185,6 +182,18 @@ Result<ProposalBody> ParseProposal(const Deps& deps, const DisputeView& view,
     auto currency = amount.value()->NonEmptyString("currency");
     if (!currency) return currency.error();
     out.amount = d::Money{value.value(), currency.value()};
+    auto parsed = d::ParseMoney(*out.amount, "amount");
+    if (!out.solution->takes_amount) {
+      // The advisor's options carry a zero amount where the buyer receives no money (an
+      // explanation, a resend): such an option is posted back as it came, meaning no amount.
+      if (!parsed || !parsed.value().IsZero()) {
+        return FieldError("amount", "is not taken by " + std::string(out.solution->word) +
+                                        " (only a zero amount)");
+      }
+      out.amount.reset();
+    }
+  }
+  if (amount.value() && out.amount) {
     auto parsed = d::ParseMoney(*out.amount, "amount");
     if (!parsed) return parsed.error();
     if (parsed.value().IsNegative() || parsed.value().IsZero()) {

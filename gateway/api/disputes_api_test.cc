@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <set>
 
 #include "base/json.h"
 #include "base/timestamp.h"
@@ -441,6 +442,44 @@ TEST_F(DisputesApiTest, ProposalIsRecordedThroughThePipeline) {
   EXPECT_EQ(Member(history.back(), "kind"), "seller_offered");
   EXPECT_EQ(Member(detail.root().Get("amounts").value(), "offered"),
             R"({"amount":"7.50","currency":"USD"})");
+}
+
+// One vocabulary: every option the advisor gives (GET /v1/disputes/{id}) is posted back as a
+// proposal unchanged, its remedy as the solution and its amount as the amount (zero where the
+// buyer receives no money).
+TEST_F(DisputesApiTest, EveryAdvisorOptionPostsBackUnchanged) {
+  std::set<std::string> remedies;
+  size_t posted = 0;
+  for (const char* key : {kIssue1, kIssue2, kIssue3, kReturn1}) {
+    Json detail(Get("/v1/disputes/" + Enc(key)).body);
+    auto advice = detail.root().Get("advice");
+    ASSERT_TRUE(advice) << key;
+    const auto options = Items(advice.value(), "options");
+    ASSERT_GE(options.size(), 2u) << key;
+    for (const JsonValue& o : options) {
+      const std::string body = R"({"solution":)" + o.Get("remedy").value().Minified() +
+                               R"(,"amount":)" + o.Get("amount").value().Minified() +
+                               R"(,"message":"Le proponemos una solución."})";
+      const Answer a = Propose(key, body, kAdmin);
+      ASSERT_EQ(a.status, 202) << key << ": " << body << " → " << a.body;
+      EXPECT_EQ(Member(Json(a.body).root().Get("proposal").value(), "solution"),
+                Member(o, "remedy"));
+      remedies.insert(Member(o, "remedy"));
+      ++posted;
+    }
+  }
+  // The fixture's disputes draw on most of the ladder; every remedy name is a solution word
+  // (own_proposal_test.cc checks the whole ladder).
+  EXPECT_GE(remedies.size(), 3u);
+  Process();
+  size_t recorded = 0;
+  for (const char* key : {kIssue1, kIssue2, kIssue3, kReturn1}) {
+    Json detail(Get("/v1/disputes/" + Enc(key)).body);
+    for (const JsonValue& p : Items(detail.root(), "proposals")) {
+      recorded += Member(p, "id").rfind("csgw:proposal:", 0) == 0 ? 1 : 0;
+    }
+  }
+  EXPECT_EQ(recorded, posted);
 }
 
 TEST_F(DisputesApiTest, ProposalInputIsValidatedNamingTheField) {
