@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "base/log.h"
 #include "base/strings.h"
 #include "gateway/config/config.h"
 #include "gateway/marketplaces/event_util.h"
+#include "gateway/pipeline/conversations.h"
 #include "gateway/pipeline/disputes_records.h"
 #include "gateway/pipeline/odr_alerts.h"
 #include "odr/facts_codec.h"
@@ -120,6 +122,13 @@ class FactCache {
   void MarkOrder(const std::string& key) { orders_.at(key).dirty = true; }
   void MarkBuyer(const std::string& key) { buyers_.at(key).dirty = true; }
   void MarkConversation(const std::string& key) { conversations_.at(key).dirty = true; }
+  // The record goes (after being taken over); its facts read as empty from now on.
+  void EraseConversation(const std::string& key) {
+    Cached<odr::ConversationFacts>& c = conversations_.at(key);
+    c.facts = {};
+    c.dirty = false;
+    erased_.insert(key);
+  }
 
   void AppendWrites(std::vector<TableWrite>& writes) const {
     for (const auto& [key, c] : orders_) {
@@ -133,6 +142,9 @@ class FactCache {
         writes.push_back({Table::kOdrFacts, key, odr::EncodeConversationFacts(c.facts)});
       }
     }
+  }
+  void AppendErases(std::vector<TableKey>& erase) const {
+    for (const std::string& key : erased_) erase.push_back({Table::kOdrFacts, key});
   }
 
  private:
@@ -160,6 +172,7 @@ class FactCache {
   std::map<std::string, Cached<odr::OrderFacts>> orders_;
   std::map<std::string, Cached<odr::BuyerFacts>> buyers_;
   std::map<std::string, Cached<odr::ConversationFacts>> conversations_;
+  std::set<std::string> erased_;
 };
 
 // The counter deltas of a batch, summed per key.
@@ -256,12 +269,31 @@ Result<void> CountOrder(const OdrRules& rules, FactCache& cache, Deltas& deltas,
   return Ok();
 }
 
-Result<void> CountMessage(const OdrRules& rules, FactCache& cache, Deltas& deltas,
-                          const proto::Event& event, const odr::EventContext& context) {
-  const std::string key = OdrFactKey('c', event.store_id(), event.marketplace(),
-                                     event.buyer_message().conversation_id());
+// Counts one buyer message or csgw send against the conversation's cached facts.
+Result<void> CountConversation(const OdrRules& rules, FactCache& cache, Deltas& deltas,
+                               const proto::Event& event, const odr::EventContext& context) {
+  const std::string key = OdrFactKey('v', event.store_id(), event.marketplace(),
+                                     odr::ConversationKeyOf(event, context));
   auto conversation = cache.Conversation(key);
   if (!conversation) return conversation.error();
+  if (event.has_buyer_message()) {
+    // Counted before the gateway's conversation was the entity: under the marketplace's thread
+    // (kind 'c'). Its next message moves it over, so that it is not counted twice; `csgw odr
+    // rebuild` leaves none behind.
+    const std::string legacy_key = OdrFactKey('c', event.store_id(), event.marketplace(),
+                                              event.buyer_message().conversation_id());
+    auto legacy = cache.Conversation(legacy_key);
+    if (!legacy) return legacy.error();
+    if (!legacy.value()->conversation_id.empty()) {
+      auto absorbed = odr::AbsorbConversation(rules.For(event.store_id()), *conversation.value(),
+                                              *legacy.value());
+      if (!absorbed) return absorbed.error();
+      *conversation.value() = std::move(absorbed.value().conversation);
+      cache.MarkConversation(key);
+      cache.EraseConversation(legacy_key);
+      deltas.Add(absorbed.value().deltas);
+    }
+  }
   auto counted =
       odr::CountMessageEvent(rules.For(event.store_id()), *conversation.value(), event, context);
   if (!counted) return counted.error();
@@ -364,11 +396,25 @@ std::optional<std::string> OdrRules::UsdValue(const proto::Money& money) const {
 
 // --- event → context ---------------------------------------------------------------------------
 
+std::optional<odr::SendAuthor> SendAuthorOf(const proto::OutboundUpdate& update) {
+  if (update.step() != "sent" || update.conversation_id().empty()) return std::nullopt;
+  // A draft sent on its own ("auto") or a proactive message ("scheduler"): csgw wrote it.
+  if (update.requested_by() == "auto" || update.requested_by() == "scheduler") {
+    return odr::SendAuthor::kAutomatic;
+  }
+  // Another kind from an agent (a dispute proposal) is not addressed to a conversation.
+  if (std::string_view(update.requested_by()).starts_with("agent:") && update.kind() == "reply") {
+    return odr::SendAuthor::kAgent;
+  }
+  return std::nullopt;
+}
+
 bool CountsForOdr(const proto::Event& event) {
   if (event.has_order_update() || event.has_dispute_update() || event.has_feedback_posted()) {
     return !event.order().order_id().empty();
   }
   if (event.has_buyer_message()) return !event.buyer_message().conversation_id().empty();
+  if (event.has_outbound_update()) return SendAuthorOf(event.outbound_update()).has_value();
   return false;
 }
 
@@ -389,6 +435,16 @@ std::optional<disputes::Party> CancelledByOf(std::string_view reason) {
 
 odr::EventContext OdrContextOf(const proto::Event& event, const OdrRules& rules) {
   odr::EventContext context;
+  if (event.has_buyer_message()) {
+    // The conversation csgw files the message under, which its sends name.
+    context.conversation_key = ConversationId(event);
+    return context;
+  }
+  if (event.has_outbound_update()) {
+    context.conversation_key = event.outbound_update().conversation_id();
+    context.csgw_send = SendAuthorOf(event.outbound_update());
+    return context;
+  }
   if (!event.has_order_update()) return context;
   const proto::OrderUpdate& u = event.order_update();
   if (u.has_total() && !u.total().amount().empty()) {
@@ -446,8 +502,9 @@ void OdrCounting::Batch::Add(const proto::Event& event) {
   }
   const OdrRules& rules = *s.owner.rules_;
   const odr::EventContext context = OdrContextOf(event, rules);
-  auto counted = event.has_buyer_message() ? CountMessage(rules, s.cache, s.deltas, event, context)
-                                           : CountOrder(rules, s.cache, s.deltas, event, context);
+  auto counted = event.has_buyer_message() || event.has_outbound_update()
+                     ? CountConversation(rules, s.cache, s.deltas, event, context)
+                     : CountOrder(rules, s.cache, s.deltas, event, context);
   if (!counted) s.error = counted.error();
 }
 
@@ -461,6 +518,7 @@ Result<void> OdrCounting::Batch::Finish(const DisputeLookup& disputes, StateBatc
     }
   }
   s.cache.AppendWrites(batch.writes);
+  s.cache.AppendErases(batch.erase);
   s.deltas.AppendMerges(batch.merges);
 
   // Alerts of what this batch changed, each store and rule set at most once per interval.
@@ -620,7 +678,7 @@ Result<OdrRebuildSummary> RebuildOdr(EventStore& store, const OdrRules& rules,
     for (const auto& [key, conversation] : recount.conversations()) {
       if (conversation.conversation_id.empty()) continue;
       facts.push_back({Table::kOdrFacts,
-                       OdrFactKey('c', std::get<0>(key), std::get<1>(key), std::get<2>(key)),
+                       OdrFactKey('v', std::get<0>(key), std::get<1>(key), std::get<2>(key)),
                        odr::EncodeConversationFacts(conversation)});
     }
     std::vector<odr::CounterDelta> counters;

@@ -6,8 +6,11 @@
 // StateBatch, so that a crash never counts an event twice or loses it (odr/README.md).
 //
 // Fact records: table kOdrFacts, key "<store>\0<kind>\0<marketplace>\0<id>" (OdrFactKey), kind
-// 'o' order (odr::OrderFacts), 'b' buyer (odr::BuyerFacts, by odr::BuyerKey), 'c' conversation
-// (odr::ConversationFacts, by the marketplace's conversation id), encoded by odr/facts_codec.h.
+// 'o' order (odr::OrderFacts), 'b' buyer (odr::BuyerFacts, by odr::BuyerKey), 'v' conversation
+// (odr::ConversationFacts, by csgw's conversation id: ConversationId of a buyer message, the
+// conversation_id of csgw's send), encoded by odr/facts_codec.h. Kind 'c' (by the marketplace's
+// thread id, before csgw's sends were counted) is only read: the thread's next message moves it
+// into its 'v' record.
 //
 // Counting and alert evaluation of one store are serialised by one lock (OdrCounting::Begin
 // holds it until the pipeline's batch is written), so that the pipeline, the periodic alert
@@ -71,9 +74,16 @@ class OdrRules {
   std::map<std::string, odr::Ratio, std::less<>> usd_rates_;
 };
 
-// Whether ODR counts `event`: order, dispute and feedback events with an order id, and buyer
-// messages with a conversation id. Others are skipped by the pipeline and by the rebuild alike.
+// Whether ODR counts `event`: order, dispute and feedback events with an order id, buyer
+// messages with a conversation id, and csgw's sends SendAuthorOf knows. Others are skipped by
+// the pipeline and by the rebuild alike.
 bool CountsForOdr(const proto::Event& event);
+
+// Who wrote a message csgw sent into a conversation (an OutboundUpdate "sent"): requested_by
+// "auto" (a draft sent on its own) and "scheduler" (proactive messages) → automatic;
+// "agent:<user>" with kind "reply" (an agent's reply or approved draft) → agent. nullopt for
+// other steps, no conversation, or other senders (alert webhooks, dispute proposals).
+std::optional<odr::SendAuthor> SendAuthorOf(const proto::OutboundUpdate& update);
 
 // Who cancelled, from a cancellation's reason as adapters and relays pass it (OrderUpdate.reason,
 // case-insensitive): "seller…", "out_of_stock", "no_stock", "not_shipped…", "ship_timeout",
@@ -82,9 +92,10 @@ bool CountsForOdr(const proto::Event& event);
 std::optional<disputes::Party> CancelledByOf(std::string_view reason);
 
 // What the odr library needs beyond the event, from the event alone: the order total in dollars,
-// the ship-by promise, who cancelled. The dispute outcome is added by the caller (it comes from
-// the dispute machine). Tracking checks, DSR ratings and bot replies are not carried by events
-// yet and stay unknown.
+// the ship-by promise, who cancelled; for buyer messages and csgw's sends the conversation they
+// count under (csgw's conversation id) and who wrote a send (SendAuthorOf). The dispute outcome
+// is added by the caller (it comes from the dispute machine). Tracking checks, DSR ratings and
+// marketplaces' own bot flags are not carried by events yet and stay unknown.
 odr::EventContext OdrContextOf(const proto::Event& event, const OdrRules& rules);
 
 // "<store>\0<kind>\0<marketplace>\0<id>".

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "base/crypto.h"
 #include "base/timestamp.h"
@@ -15,6 +16,8 @@
 #include "gateway/outbound/outbox.h"
 #include "gateway/pipeline/odr_alerts.h"
 #include "gateway/pipeline/pipeline.h"
+#include "gateway/pipeline/conversations.h"
+#include "gateway/pipeline/reply_flow.h"
 #include "odr/facts_codec.h"
 #include "odr/report.h"
 #include "tests/support/mock_marketplace.h"
@@ -103,6 +106,61 @@ proto::Event Message(const std::string& id, const std::string& chat, proto::Send
   return e;
 }
 
+// The conversation the pipeline files Message(..., chat, ...) under: buyer "buyer-<chat>".
+std::string ConversationOf(const std::string& chat) {
+  return ConversationId(Message("probe", chat, proto::SENDER_ROLE_BUYER, "2024-01-01T00:00:00Z"));
+}
+
+// csgw's own record of a send in `chat`, as the outbox appends it (OutboundEvent): `step`
+// "sent" unless told, the marketplace's message id when it returned one.
+proto::Event Sent(const std::string& outbox, const std::string& chat, const std::string& by,
+                  const std::string& at, const std::string& message_id = "",
+                  const std::string& kind = "reply", const std::string& step = "sent") {
+  proto::OutboxEntry entry;
+  entry.set_id(outbox);
+  entry.set_marketplace("aliexpress");
+  entry.set_store_id(kShop);
+  entry.set_conversation_id(ConversationOf(chat));
+  entry.set_buyer_id("buyer-" + chat);
+  entry.set_kind(kind);
+  entry.set_requested_by(by);
+  entry.set_marketplace_message_id(message_id);
+  return OutboundEvent(entry, step, At(at));
+}
+
+// Replies around csgw's sends, on March 20th (UTC, the replies rule set's zone; SLA 24 h):
+//   a: the bot at once (echo first, sent event after): unanswered.
+//   b: the bot, then agent lena through csgw 3 h later; AliExpress returns no message ids, so
+//      each send is one message with the report nearest in time (±2 min); lena's is dated
+//      12:59:58 by the marketplace, 13:00:00 by csgw: answered at 12:59:58, 10 798 s.
+//   c: a proactive message (scheduler) before the buyer wrote, then a seller-center reply half
+//      an hour after the buyer: 1 800 s.
+//   d: the buyer at 23:00, agent omar through csgw 26 h later, never echoed: 93 600 s, late.
+//   e: an agent's send only queued (not sent) and a dispute proposal: neither is a reply.
+std::vector<proto::Event> RepliesScenario() {
+  const auto buyer = proto::SENDER_ROLE_BUYER;
+  const auto seller = proto::SENDER_ROLE_SELLER;
+  return {
+      Message("qa", "chat-a", buyer, "2024-03-20T10:00:00Z"),
+      Message("mp-a1", "chat-a", seller, "2024-03-20T10:00:04Z"),
+      Sent("ob-a1", "chat-a", "auto", "2024-03-20T10:00:05Z", "mp-a1"),
+      Message("qb", "chat-b", buyer, "2024-03-20T10:00:00Z"),
+      Sent("ob-b1", "chat-b", "auto", "2024-03-20T10:00:05Z"),
+      Message("mp-b1", "chat-b", seller, "2024-03-20T10:00:04Z"),
+      Sent("ob-b2", "chat-b", "agent:lena", "2024-03-20T13:00:00Z"),
+      Message("mp-b2", "chat-b", seller, "2024-03-20T12:59:58Z"),
+      Sent("ob-c0", "chat-c", "scheduler", "2024-03-20T08:00:00Z", "mp-c0", "order_shipped"),
+      Message("mp-c0", "chat-c", seller, "2024-03-20T08:00:00Z"),
+      Message("qc", "chat-c", buyer, "2024-03-20T09:00:00Z"),
+      Message("mp-c1", "chat-c", seller, "2024-03-20T09:30:00Z"),
+      Message("qd", "chat-d", buyer, "2024-03-20T23:00:00Z"),
+      Sent("ob-d1", "chat-d", "agent:omar", "2024-03-22T01:00:00Z"),
+      Message("qe", "chat-e", buyer, "2024-03-20T12:00:00Z"),
+      Sent("ob-e1", "chat-e", "agent:lena", "2024-03-20T12:05:00Z", "", "reply", "queued"),
+      Sent("ob-e2", "chat-e", "agent:lena", "2024-03-20T12:10:00Z", "", "dispute_proposal"),
+  };
+}
+
 // The worked example (Beijing time = UTC+8; every event at 02:00Z, i.e. 10:00 in Beijing).
 std::vector<proto::Event> Scenario() {
   std::vector<proto::Event> events;
@@ -173,11 +231,12 @@ class OdrCountingTest : public ::testing::Test {
     Open();
   }
 
-  void Open() {
+  // A fresh store for each `name`; the same one again for the same name.
+  void Open(const std::string& name = "db") {
     pipeline_.reset();
     store_.reset();
     StoreOptions options;
-    options.dir = dir_.Sub("db");
+    options.dir = dir_.Sub(name);
     options.sync = false;
     auto store = EventStore::Open(options);
     ASSERT_TRUE(store) << store.error().message;
@@ -434,6 +493,184 @@ TEST_F(OdrCountingTest, WorkedAmazonAndEbayExamplesCheckedByHand) {
   EXPECT_EQ(figures(ebay, "transaction_defect_rate"), P(2, 50));  // e1, e2
   EXPECT_EQ(figures(ebay, "late_shipment_rate"), P(1, 47));       // e3
   EXPECT_EQ(ebay.grade, "below_standard");                        // 4 % > 2 %
+}
+
+TEST_F(OdrCountingTest, BotOnlyRepliesDoNotCountWorkedExampleCheckedByHand) {
+  Append(RepliesScenario());
+  Drain();
+  const odr::Report r = Report("replies", "2024-03-31");
+  // Conversations a b c d e; answered b c d; within 24 h b c.
+  EXPECT_EQ(Metric(r, "answered_within_sla").numerator, 2);
+  EXPECT_EQ(Metric(r, "answered_within_sla").denominator, 5);
+  // 10 798 + 1 800 + 93 600 = 106 198 s over 3 answered.
+  EXPECT_EQ(Metric(r, "first_response_time").numerator, 106198);
+  EXPECT_EQ(Metric(r, "first_response_time").denominator, 3);
+  EXPECT_EQ(Metric(r, "answered_within_sla").status, odr::Status::kFailing);  // 40 % < 90 %
+  // All on the buyers' first day, March 20th.
+  auto rows = store_->ReadCounters(kShop, "replies@1", D("2024-03-01"), D("2024-03-31"));
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows.value().size(), 1u);
+  EXPECT_EQ(rows.value()[0].first, D("2024-03-20"));
+  EXPECT_EQ(rows.value()[0].second,
+            (odr::Counters{{"answered", 3},
+                           {"answered_within_sla", 2},
+                           {"conversations", 5},
+                           {"first_response_seconds", 106198}}));
+}
+
+TEST_F(OdrCountingTest, BotOnlyRepliesCountTheSameWhateverTheOrderAndRebuild) {
+  const std::vector<proto::Event> events = RepliesScenario();
+  Open("in-order");
+  Append(events);
+  Drain();
+  const Snapshot expected = Take();
+  ASSERT_FALSE(expected.counters.empty());
+  ASSERT_EQ(expected.facts.size(), 5u);  // one record per conversation, csgw's and the echoes
+
+  std::vector<std::pair<std::string, std::vector<proto::Event>>> orders;
+  // Every marketplace report before csgw's own events, and after them.
+  std::vector<proto::Event> reports_first;
+  std::vector<proto::Event> csgw_first;
+  for (const auto& e : events) (e.has_outbound_update() ? csgw_first : reports_first).push_back(e);
+  for (const auto& e : events) (e.has_outbound_update() ? reports_first : csgw_first).push_back(e);
+  orders.emplace_back("reports-first", reports_first);
+  orders.emplace_back("csgw-first", csgw_first);
+  orders.emplace_back("reversed", std::vector<proto::Event>(events.rbegin(), events.rend()));
+  std::mt19937 rng(2024);
+  for (int round = 0; round < 3; ++round) {
+    std::vector<proto::Event> shuffled = events;
+    std::shuffle(shuffled.begin(), shuffled.end(), rng);
+    orders.emplace_back("shuffled-" + std::to_string(round), std::move(shuffled));
+  }
+  for (auto& [name, order] : orders) {
+    SCOPED_TRACE(name);
+    Open(name);
+    for (auto& e : order) {
+      Append({e});  // one event at a time: each its own batch
+      Drain(1);
+    }
+    EXPECT_EQ(Take(), expected);
+    // Redelivered: the marketplace's reports under new event ids (a push, then a poll), csgw's
+    // own under the same ids (appended once).
+    std::vector<proto::Event> again = order;
+    for (auto& e : again) {
+      if (!e.has_outbound_update()) e.set_event_id(e.event_id() + "-poll");
+    }
+    Append(again);
+    Drain(4);
+    EXPECT_EQ(Take(), expected);
+    pipeline_.reset();
+    auto rebuilt = RebuildOdr(*store_, OdrRules());
+    ASSERT_TRUE(rebuilt) << rebuilt.error().message;
+    EXPECT_EQ(rebuilt.value().failed, 0u);
+    // Counted: 10 marketplace messages twice and csgw's 5 "sent" events of a reply or a
+    // scheduled message; the queued step and the dispute proposal are not.
+    EXPECT_EQ(rebuilt.value().counted, 2 * 10 + 5u);
+    EXPECT_EQ(Take(), expected);
+  }
+}
+
+TEST(OdrSendAuthors, FromRequestedByKindAndStep) {
+  auto author = [](const std::string& by, const std::string& kind, const std::string& step) {
+    return SendAuthorOf(Sent("ob", "chat", by, "2024-03-20T10:00:00Z", "", kind, step)
+                            .outbound_update());
+  };
+  EXPECT_EQ(author("auto", "reply", "sent"), odr::SendAuthor::kAutomatic);
+  EXPECT_EQ(author("scheduler", "follow_up", "sent"), odr::SendAuthor::kAutomatic);
+  EXPECT_EQ(author("agent:lena", "reply", "sent"), odr::SendAuthor::kAgent);
+  EXPECT_EQ(author("agent:lena", "reply", "queued"), std::nullopt);
+  EXPECT_EQ(author("agent:lena", "reply", "dead"), std::nullopt);
+  EXPECT_EQ(author("agent:lena", "dispute_proposal", "sent"), std::nullopt);
+  EXPECT_EQ(author("odr", "webhook", "sent"), std::nullopt);
+  EXPECT_EQ(author("", "reply", "sent"), std::nullopt);
+  proto::Event sent = Sent("ob", "chat", "auto", "2024-03-20T10:00:00Z");
+  EXPECT_TRUE(CountsForOdr(sent));
+  const odr::EventContext context = OdrContextOf(sent, OdrRules());
+  EXPECT_EQ(context.conversation_key, ConversationOf("chat"));
+  EXPECT_EQ(context.csgw_send, odr::SendAuthor::kAutomatic);
+  // A buyer message counts under the conversation csgw files it under, which sends name.
+  EXPECT_EQ(OdrContextOf(Message("q", "chat", proto::SENDER_ROLE_BUYER, "2024-03-20T09:00:00Z"),
+                         OdrRules())
+                .conversation_key,
+            ConversationOf("chat"));
+  sent.mutable_outbound_update()->clear_conversation_id();  // a webhook
+  EXPECT_FALSE(CountsForOdr(sent));
+}
+
+// A record an older csgw wrote (kind 'c', by the marketplace's thread, format "v1": times
+// only) and the counters it contributed: the thread's next message moves it into csgw's
+// conversation, counted once; `rebuild` then recounts the thread's events under today's rules.
+TEST_F(OdrCountingTest, AnOlderThreadRecordIsTakenOverOnce) {
+  // Counted by the older csgw: the buyer at 10:00, the bot's echo at 10:00:04 taken for a
+  // human reply (4 s).
+  Append({Message("ql", "chat-l", proto::SENDER_ROLE_BUYER, "2024-03-20T10:00:00Z"),
+          Message("mp-l1", "chat-l", proto::SENDER_ROLE_SELLER, "2024-03-20T10:00:04Z")});
+  Drain();
+  std::string v1 = "v1";
+  auto put_string = [&](const std::string& text) {
+    v1.push_back(static_cast<char>(text.size()));
+    v1 += text;
+  };
+  auto put_time = [&](const std::string& at) {
+    uint64_t zz = static_cast<uint64_t>(At(at).time_since_epoch().count()) << 1;
+    while (zz >= 0x80) {
+      v1.push_back(static_cast<char>((zz & 0x7f) | 0x80));
+      zz >>= 7;
+    }
+    v1.push_back(static_cast<char>(zz));
+  };
+  put_string(kShop);
+  put_string("chat-l");
+  put_string("aliexpress");
+  v1.push_back('\1');
+  put_time("2024-03-20T10:00:00Z");
+  v1.push_back('\1');
+  put_time("2024-03-20T10:00:04Z");
+  const std::string legacy_key = OdrFactKey('c', kShop, "aliexpress", "chat-l");
+  const odr::CounterKey day{kShop, "replies@1", D("2024-03-20")};
+  const odr::Counters old_figures{{"answered", 1},
+                                  {"answered_within_sla", 1},
+                                  {"conversations", 1},
+                                  {"first_response_seconds", 4}};
+  const std::vector<TableWrite> old_facts = {{Table::kOdrFacts, legacy_key, v1}};
+  const std::vector<odr::CounterDelta> old_counters = {{day, old_figures}};
+  ASSERT_TRUE(store_->ReplaceOdr(kShop, old_facts, old_counters));
+
+  // csgw's sent event of that bot reply (its own record, not a thread message) and a later
+  // seller message in the thread: the second moves the old record over.
+  Append({Sent("ob-l1", "chat-l", "auto", "2024-03-20T10:00:05Z", "mp-l1"),
+          Message("mp-l2", "chat-l", proto::SENDER_ROLE_SELLER, "2024-03-20T11:00:00Z")});
+  Drain(1);
+  auto rows = store_->ReadCounters(kShop, "replies@1", day.day, day.day);
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows.value().size(), 1u);
+  // Still one conversation, with the old record's answer (its times carry no author).
+  EXPECT_EQ(rows.value()[0].second, old_figures);
+  auto gone = store_->GetRecord(Table::kOdrFacts, legacy_key);
+  ASSERT_TRUE(gone);
+  EXPECT_FALSE(gone.value().has_value());
+  auto moved = store_->GetRecord(Table::kOdrFacts,
+                                 OdrFactKey('v', kShop, "aliexpress", ConversationOf("chat-l")));
+  ASSERT_TRUE(moved);
+  ASSERT_TRUE(moved.value().has_value());
+  // A redelivery of the thread's messages finds nothing left to take over.
+  proto::Event again = Message("mp-l2", "chat-l", proto::SENDER_ROLE_SELLER, "2024-03-20T11:00:00Z");
+  again.set_event_id("mp-l2-poll");
+  Append({again});
+  Drain();
+  rows = store_->ReadCounters(kShop, "replies@1", day.day, day.day);
+  ASSERT_TRUE(rows);
+  EXPECT_EQ(rows.value()[0].second, old_figures);
+
+  // Recounted from the events: the bot's echo is no answer; the 11:00 seller message is (1 h).
+  pipeline_.reset();
+  ASSERT_TRUE(RebuildOdr(*store_, OdrRules()));
+  rows = store_->ReadCounters(kShop, "replies@1", day.day, day.day);
+  ASSERT_TRUE(rows);
+  EXPECT_EQ(rows.value()[0].second, (odr::Counters{{"answered", 1},
+                                                   {"answered_within_sla", 1},
+                                                   {"conversations", 1},
+                                                   {"first_response_seconds", 3600}}));
 }
 
 TEST_F(OdrCountingTest, WindowEdgesFollowBeijingTime) {
