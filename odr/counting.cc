@@ -450,9 +450,9 @@ ConversationFacts FoldConversation(ConversationFacts facts, const proto::Event& 
   };
   if (sent) {
     const proto::OutboundUpdate& u = event.outbound_update();
-    SellerMessageFacts& m = report(u.marketplace_message_id().empty()
-                                       ? std::string(kCsgwSendPrefix) + u.outbox_id()
-                                       : u.marketplace_message_id());
+    SellerMessageFacts& m =
+        report(u.marketplace_message_id().empty() ? std::string(kCsgwSendPrefix) + u.outbox_id()
+                                                  : u.marketplace_message_id());
     if (*context.csgw_send == SendAuthor::kAgent) {
       m.csgw_agent = true;
     } else {

@@ -124,11 +124,11 @@ struct BuyerFacts {
 // One seller message as reported by the marketplace, by csgw's send, or both. Every field is
 // a minimum or a union, so the facts do not depend on which report came first.
 struct SellerMessageFacts {
-  TimePoint at;               // the earliest time any report gives
-  bool reported = false;      // the marketplace reported it (a seller-side message event)
-  bool flagged_bot = false;   // the marketplace marked it as a bot's (EventContext::bot_reply)
-  bool csgw_auto = false;     // csgw sent it automatically
-  bool csgw_agent = false;    // csgw sent it for an agent
+  TimePoint at;              // the earliest time any report gives
+  bool reported = false;     // the marketplace reported it (a seller-side message event)
+  bool flagged_bot = false;  // the marketplace marked it as a bot's (EventContext::bot_reply)
+  bool csgw_auto = false;    // csgw sent it automatically
+  bool csgw_agent = false;   // csgw sent it for an agent
   friend bool operator==(const SellerMessageFacts&, const SellerMessageFacts&) = default;
 };
 

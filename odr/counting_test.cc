@@ -399,19 +399,26 @@ TEST(OdrCounting, RepliesDoNotDependOnArrivalOrderOrRedelivery) {
   using std::chrono::seconds;
   std::vector<Input> in = {
       // c1: bot, then an agent through csgw the next day (past 24 h), both echoed.
-      Asked("q1", "c1", t), Sent("ob-1", "c1", t + seconds(3), kAuto, "mp-1"),
-      Echo("e1", "c1", t + seconds(3), "mp-1"), Sent("ob-2", "c1", t + hours(25), kAgent, "mp-2"),
+      Asked("q1", "c1", t),
+      Sent("ob-1", "c1", t + seconds(3), kAuto, "mp-1"),
+      Echo("e1", "c1", t + seconds(3), "mp-1"),
+      Sent("ob-2", "c1", t + hours(25), kAgent, "mp-2"),
       Echo("e2", "c1", t + hours(25) + seconds(1), "mp-2"),
       // c2: a proactive message before the buyer wrote, the bot, a seller-center reply.
-      Sent("ob-3", "c2", t - hours(2), kAuto, "mp-3"), Echo("e3", "c2", t - hours(2), "mp-3"),
-      Asked("q2", "c2", t + minutes(5)), Sent("ob-4", "c2", t + minutes(5) + seconds(2), kAuto),
+      Sent("ob-3", "c2", t - hours(2), kAuto, "mp-3"),
+      Echo("e3", "c2", t - hours(2), "mp-3"),
+      Asked("q2", "c2", t + minutes(5)),
+      Sent("ob-4", "c2", t + minutes(5) + seconds(2), kAuto),
       Echo("e4", "c2", t + minutes(5) + seconds(1), "mp-4"),
       Echo("e5", "c2", t + minutes(50), "mp-5"),
       // c3: bot only, no ids; a second buyer message.
-      Asked("q3", "c3", t + hours(1)), Sent("ob-5", "c3", t + hours(1) + seconds(2), kAuto),
-      Echo("e6", "c3", t + hours(1) + seconds(1), "mp-6"), Asked("q4", "c3", t + hours(5)),
+      Asked("q3", "c3", t + hours(1)),
+      Sent("ob-5", "c3", t + hours(1) + seconds(2), kAuto),
+      Echo("e6", "c3", t + hours(1) + seconds(1), "mp-6"),
+      Asked("q4", "c3", t + hours(5)),
       // c4: an agent's send only, never echoed.
-      Asked("q5", "c4", t), Sent("ob-6", "c4", t + hours(2), kAgent, "mp-7"),
+      Asked("q5", "c4", t),
+      Sent("ob-6", "c4", t + hours(2), kAgent, "mp-7"),
   };
   Recount in_order({Rules("replies"), Rules("amazon")});
   for (const Input& i : in) ASSERT_TRUE(in_order.Add(i.event, i.context));

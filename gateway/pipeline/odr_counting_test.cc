@@ -14,9 +14,9 @@
 #include "base/timestamp.h"
 #include "gateway/marketplaces/event_util.h"
 #include "gateway/outbound/outbox.h"
+#include "gateway/pipeline/conversations.h"
 #include "gateway/pipeline/odr_alerts.h"
 #include "gateway/pipeline/pipeline.h"
-#include "gateway/pipeline/conversations.h"
 #include "gateway/pipeline/reply_flow.h"
 #include "odr/facts_codec.h"
 #include "odr/report.h"
@@ -511,11 +511,10 @@ TEST_F(OdrCountingTest, BotOnlyRepliesDoNotCountWorkedExampleCheckedByHand) {
   ASSERT_TRUE(rows);
   ASSERT_EQ(rows.value().size(), 1u);
   EXPECT_EQ(rows.value()[0].first, D("2024-03-20"));
-  EXPECT_EQ(rows.value()[0].second,
-            (odr::Counters{{"answered", 3},
-                           {"answered_within_sla", 2},
-                           {"conversations", 5},
-                           {"first_response_seconds", 106198}}));
+  EXPECT_EQ(rows.value()[0].second, (odr::Counters{{"answered", 3},
+                                                   {"answered_within_sla", 2},
+                                                   {"conversations", 5},
+                                                   {"first_response_seconds", 106198}}));
 }
 
 TEST_F(OdrCountingTest, BotOnlyRepliesCountTheSameWhateverTheOrderAndRebuild) {
@@ -572,8 +571,8 @@ TEST_F(OdrCountingTest, BotOnlyRepliesCountTheSameWhateverTheOrderAndRebuild) {
 
 TEST(OdrSendAuthors, FromRequestedByKindAndStep) {
   auto author = [](const std::string& by, const std::string& kind, const std::string& step) {
-    return SendAuthorOf(Sent("ob", "chat", by, "2024-03-20T10:00:00Z", "", kind, step)
-                            .outbound_update());
+    return SendAuthorOf(
+        Sent("ob", "chat", by, "2024-03-20T10:00:00Z", "", kind, step).outbound_update());
   };
   EXPECT_EQ(author("auto", "reply", "sent"), odr::SendAuthor::kAutomatic);
   EXPECT_EQ(author("scheduler", "follow_up", "sent"), odr::SendAuthor::kAutomatic);
@@ -654,7 +653,8 @@ TEST_F(OdrCountingTest, AnOlderThreadRecordIsTakenOverOnce) {
   ASSERT_TRUE(moved);
   ASSERT_TRUE(moved.value().has_value());
   // A redelivery of the thread's messages finds nothing left to take over.
-  proto::Event again = Message("mp-l2", "chat-l", proto::SENDER_ROLE_SELLER, "2024-03-20T11:00:00Z");
+  proto::Event again =
+      Message("mp-l2", "chat-l", proto::SENDER_ROLE_SELLER, "2024-03-20T11:00:00Z");
   again.set_event_id("mp-l2-poll");
   Append({again});
   Drain();
