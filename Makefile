@@ -10,7 +10,8 @@ CONFIG ?= config/csgw.json
 # Build, test and run dependencies: Debian 12 packages (see DESIGN.md and TOOLCHAIN.md).
 DEB_PACKAGES := build-essential cmake ninja-build pkg-config \
   libboost-dev libcurl4-openssl-dev libprotobuf-dev protobuf-compiler librocksdb-dev libsimdjson-dev libssl-dev \
-  libhowardhinnant-date-dev tzdata prometheus-cpp-dev libicu-dev libcld2-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libhowardhinnant-date-dev tzdata prometheus-cpp-dev libicu-dev libcld2-dev libgtest-dev libgmock-dev libbenchmark-dev \
+  libical-dev
 BENCH_PACKAGES := wrk nginx python3 curl
 # Only the tests need these: headless Chromium drives the dashboard (gateway/api/dashboard_test.cc).
 TEST_PACKAGES := chromium

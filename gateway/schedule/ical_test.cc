@@ -1,6 +1,7 @@
 #include "gateway/schedule/ical.h"
 
 #include <gtest/gtest.h>
+#include <libical/ical.h>
 
 #include <string>
 
@@ -14,6 +15,7 @@ using std::chrono::minutes;
 using std::chrono::seconds;
 using testing::At;
 using testing::Utc;
+using namespace std::string_literals;
 
 // CRLF line ends and a folded SUMMARY, as calendar programs write them.
 constexpr char kHolidays[] =
@@ -148,42 +150,79 @@ std::string Calendar(const std::string& event_lines) {
   return "BEGIN:VCALENDAR\nBEGIN:VEVENT\n" + event_lines + "END:VEVENT\nEND:VCALENDAR\n";
 }
 
-TEST(ICalendar, StrictErrorsNameTheLine) {
+TEST(ICalendar, StrictErrorsNameTheLineTheEventAndTheProperty) {
   const BadCase cases[] = {
       {"no-calendar", "BEGIN:VEVENT\nEND:VEVENT\n", "ics line 1: expected BEGIN:VCALENDAR"},
-      {"empty", "", "empty calendar"},
+      {"empty", "", "ics line 1: empty calendar"},
+      {"blank", "\r\n\n", "empty calendar"},
       {"unterminated", "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20250101\n", "not closed"},
       {"after-end", "BEGIN:VCALENDAR\nEND:VCALENDAR\nBEGIN:VCALENDAR\n",
        "ics line 3: content after END:VCALENDAR"},
-      {"no-colon", Calendar("DTSTART;VALUE=DATE\n"), "ics line 3: expected ':'"},
-      {"no-dtstart", Calendar("SUMMARY:x\n"), "ics line 2: VEVENT without DTSTART"},
-      {"bad-date", Calendar("DTSTART;VALUE=DATE:20250230\n"), "ics line 3: DTSTART: invalid date"},
+      {"no-colon", Calendar("DTSTART;VALUE=DATE\n"),
+       "ics line 3: VEVENT #1: malformed: Can't parse as DATE-TIME value in DTSTART property"},
+      {"bad-parameter", Calendar("DTSTART;TZID:20250101T100000\n"),
+       "ics line 2: VEVENT #1: malformed: Can't parse parameter name: TZID"},
+      {"garbage-line", Calendar("DTSTART;VALUE=DATE:20250105\nno property here\n"),
+       "could not find a property name or component begin tag: no property here"},
+      {"no-dtstart", Calendar("SUMMARY:x\n"), "ics line 2: VEVENT #1 'x': VEVENT without DTSTART"},
+      {"bad-date", Calendar("DTSTART;VALUE=DATE:20250230\n"),
+       "ics line 3: VEVENT #1: DTSTART: invalid date"},
+      {"folded-lines-counted", Calendar("SUMMARY:a\n b\n\tc\nDTSTART;VALUE=DATE:20250230\n"),
+       "ics line 6: VEVENT #1 'abc': DTSTART: invalid date"},
       {"bad-time", Calendar("DTSTART:20250101T250000Z\nDTEND:20250101T260000Z\n"),
-       "ics line 3: DTSTART: invalid date-time"},
+       "ics line 3: VEVENT #1: DTSTART: invalid date-time"},
       {"unknown-tzid",
        Calendar("DTSTART;TZID=China Standard Time:20250101T090000\n"
                 "DTEND;TZID=China Standard Time:20250101T100000\n"),
-       "ics line 3: DTSTART: TZID 'China Standard Time' is not an IANA time zone name"},
+       "ics line 3: VEVENT #1: DTSTART: TZID 'China Standard Time' is not an IANA time zone name"},
       {"z-and-tzid", Calendar("DTSTART;TZID=Europe/Madrid:20250101T090000Z\n"),
-       "both 'Z' and TZID"},
+       "DTSTART: both 'Z' and TZID"},
+      {"date-with-tzid", Calendar("DTSTART;VALUE=DATE;TZID=Europe/Madrid:20250101\n"),
+       "DTSTART: a date takes no TZID"},
       {"end-before-start", Calendar("DTSTART;VALUE=DATE:20250105\nDTEND;VALUE=DATE:20250105\n"),
-       "ics line 5: DTEND is not after DTSTART"},
+       "ics line 4: VEVENT #1: DTEND is not after DTSTART"},
       {"mixed-kinds", Calendar("DTSTART;VALUE=DATE:20250105\nDTEND:20250106T000000Z\n"),
-       "ics line 5: DTSTART and DTEND must both be dates or both date-times"},
+       "ics line 4: VEVENT #1: DTSTART and DTEND must both be dates or both date-times"},
+      {"mixed-zones",
+       Calendar("DTSTART:20250105T100000Z\nDTEND;TZID=Europe/Madrid:20250105T120000\n"),
+       "DTSTART and DTEND in different zones are not supported"},
       {"timed-no-end", Calendar("DTSTART:20250105T100000Z\n"), "timed VEVENT without DTEND"},
-      {"duration", Calendar("DTSTART:20250105T100000Z\nDURATION:PT1H\n"),
-       "ics line 4: DURATION is not supported"},
+      {"duration",
+       Calendar("UID:boxing@example\nSUMMARY:Boxing Day\nDTSTART:20250105T100000Z\n"
+                "DURATION:PT1H\n"),
+       "ics line 6: VEVENT #1 UID 'boxing@example' 'Boxing Day': DURATION is not supported"},
       {"weekly", Calendar("DTSTART;VALUE=DATE:20250105\nRRULE:FREQ=WEEKLY\n"),
-       "ics line 4: RRULE: only FREQ=YEARLY"},
+       "ics line 4: VEVENT #1: RRULE: only FREQ=YEARLY"},
       {"bymonth", Calendar("DTSTART;VALUE=DATE:20250105\nRRULE:FREQ=YEARLY;BYMONTH=1\n"),
        "RRULE: BYMONTH is not supported"},
+      {"byday", Calendar("DTSTART;VALUE=DATE:20250105\nRRULE:FREQ=YEARLY;BYDAY=1MO\n"),
+       "RRULE: BYDAY is not supported"},
+      {"rscale", Calendar("DTSTART;VALUE=DATE:20250105\nRRULE:RSCALE=CHINESE;FREQ=YEARLY\n"),
+       "RRULE: RSCALE is not supported"},
+      {"huge-count", Calendar("DTSTART;VALUE=DATE:20250105\nRRULE:FREQ=YEARLY;COUNT=99999\n"),
+       "RRULE: COUNT must be a positive number"},
+      {"count-and-until",
+       Calendar("DTSTART;VALUE=DATE:20250105\nRRULE:FREQ=YEARLY;COUNT=2;UNTIL=20300101\n"),
+       "ics line 4: VEVENT #1: malformed: Can't parse as RECUR value in RRULE property"},
+      {"no-freq", Calendar("DTSTART;VALUE=DATE:20250105\nRRULE:INTERVAL=2\n"),
+       "malformed: Can't parse as RECUR value in RRULE property"},
+      {"two-rules",
+       Calendar("DTSTART;VALUE=DATE:20250105\nRRULE:FREQ=YEARLY\nRRULE:FREQ=YEARLY;COUNT=2\n"),
+       "ics line 5: VEVENT #1: more than one RRULE"},
       {"exdate", Calendar("DTSTART;VALUE=DATE:20250105\nEXDATE;VALUE=DATE:20260105\n"),
        "EXDATE is not supported"},
       {"duplicate", Calendar("DTSTART;VALUE=DATE:20250105\nDTSTART;VALUE=DATE:20250106\n"),
-       "ics line 4: duplicate DTSTART"},
-      {"stray-fold", " folded\nBEGIN:VCALENDAR\n", "ics line 1: continuation line"},
-      {"mismatched-end", "BEGIN:VCALENDAR\nBEGIN:VTIMEZONE\nEND:VEVENT\n",
+       "ics line 4: VEVENT #1: duplicate DTSTART"},
+      {"second-event-named",
+       "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20250105\nEND:VEVENT\n"
+       "BEGIN:VEVENT\nUID:two\nDTSTART;VALUE=DATE:20250106\nRDATE;VALUE=DATE:20250107\n"
+       "END:VEVENT\nEND:VCALENDAR\n",
+       "ics line 8: VEVENT #2 UID 'two': RDATE is not supported"},
+      {"stray-fold", " folded\nBEGIN:VCALENDAR\n", "ics line 1: expected BEGIN:VCALENDAR"},
+      {"mismatched-end", "BEGIN:VCALENDAR\nBEGIN:VTIMEZONE\nEND:VEVENT\nEND:VCALENDAR\n",
        "ics line 3: END:VEVENT inside VTIMEZONE"},
+      {"end-first", "END:VCALENDAR\n", "ics line 1: END:VCALENDAR without BEGIN"},
+      {"nul-byte", "BEGIN:VCALENDAR\nX-A:a\0b\nEND:VCALENDAR\n"s, "NUL byte"},
   };
   for (const BadCase& c : cases) {
     auto parsed = ParseICalendar(c.text);
@@ -192,6 +231,51 @@ TEST(ICalendar, StrictErrorsNameTheLine) {
     EXPECT_NE(parsed.error().message.find(c.message), std::string::npos)
         << c.name << ": " << parsed.error().message;
   }
+}
+
+// What the hand-written reader before libical refused or misread: a parameter holding a list
+// of quoted values (RFC 5545's own ATTENDEE;MEMBER example), a line folded inside a multi-byte
+// UTF-8 character, a line longer than libical's read buffer, an unknown property name, and a
+// trailing ';' in an RRULE.
+TEST(ICalendar, ReadsWhatCalendarProgramsWrite) {
+  const std::string long_description(300, 'd');
+  auto parsed = ParseICalendar(
+      "BEGIN:VCALENDAR\r\n"
+      "BEGIN:VEVENT\r\n"
+      "UID:spring@example\r\n"
+      "ATTENDEE;MEMBER=\"mailto:projectA@example.com\",\"mailto:projectB@example.com\";"
+      "CN=\"Doe, Jane: Support\":mailto:janedoe@example.com\r\n"
+      "DTSTART;VALUE=DATE:20250129\r\n"
+      "SUMMARY;LANGUAGE=\"zh-Hans\":Fr\xc3\r\n"
+      " \xbchlingsfest\\; \xe6\x98\r\n"
+      " \xa5\xe8\x8a\x82\\, \\\\ closed\r\n"
+      "DESCRIPTION:" +
+      long_description +
+      "\r\n"
+      "X-UNKNOWN-VENDOR-THING:1\r\n"
+      "FOO:bar\r\n"
+      "RRULE:FREQ=YEARLY;COUNT=2;\r\n"
+      "END:VEVENT\r\n"
+      "END:VCALENDAR\r\n");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  ASSERT_EQ(parsed.value().size(), 1u);
+  const Closure& c = parsed.value()[0];
+  EXPECT_EQ(c.name, "Fr\xc3\xbchlingsfest; \xe6\x98\xa5\xe8\x8a\x82, \\ closed");
+  EXPECT_TRUE(c.all_day);
+  EXPECT_EQ(c.start.date, (CivilDate{2025, 1, 29}));
+  EXPECT_EQ(c.end.date, (CivilDate{2025, 1, 30}));
+  EXPECT_EQ(c.every_years, 1);
+  EXPECT_EQ(c.count, 2);
+}
+
+TEST(ICalendar, LeavesNoLibicalErrorBehind) {
+  icalerrno = ICAL_NEWFAILED_ERROR;  // as a previous, unrelated libical call might leave it
+  auto good = ParseICalendar(kHolidays);
+  ASSERT_TRUE(good) << good.error().message;
+  EXPECT_EQ(icalerrno, ICAL_NO_ERROR);
+  auto bad = ParseICalendar(Calendar("DTSTART;VALUE=DATE:20250105\nRRULE:FREQ=YEARLY;X=\n"));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(icalerrno, ICAL_NO_ERROR);
 }
 
 TEST(ICalendar, SizeIsCapped) {
