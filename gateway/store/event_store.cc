@@ -1,5 +1,6 @@
 #include "gateway/store/event_store.h"
 
+#include <pthread.h>
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
@@ -19,6 +20,7 @@
 #include "gateway/store/database.h"
 #include "gateway/store/keys.h"
 #include "gateway/store/queries.h"
+#include "gateway/store/wal_syncer.h"
 
 namespace csgw::gateway {
 namespace {
@@ -69,6 +71,9 @@ class EventStore::Impl {
       std::call_once(close_once_, [] {});
       return;
     }
+    if (options_.sync) {
+      syncer_ = std::make_unique<store_db::WalSyncer>([this] { return db_->db().SyncWAL(); });
+    }
     committer_ = std::thread([this] { CommitLoop(); });
   }
 
@@ -112,6 +117,29 @@ class EventStore::Impl {
   const Database& db() const { return *db_; }
 
   uint64_t LastSequence() const { return last_sequence_.load(std::memory_order_acquire); }
+
+  // The work queue from its first pending item on. Acknowledged items leave tombstones at the
+  // front of "queue" until a compaction drops them, and a scan from the start would wade through
+  // all of them each time: the pipeline's reads grew with every event stored since the last
+  // compaction (half its CPU during the ingest benchmark). So scans start at a floor below which
+  // nothing is pending. Items are only ever added above every sequence already stored (one
+  // committer, increasing sequences, each batch atomic), so what a scan finds first, or, when
+  // it finds nothing, what follows the last sequence stored before it began, is the new floor.
+  Result<std::vector<WorkItem>> PendingWork(uint64_t after_sequence, size_t limit) {
+    const uint64_t floor = work_floor_.load(std::memory_order_acquire);
+    const uint64_t last = LastSequence();  // before the scan: all of these are visible to it
+    const bool from_floor = after_sequence < floor;
+    auto work = store_db::ListWork(*db_, std::max(after_sequence, floor - 1), limit);
+    if (work && from_floor && limit > 0) {
+      const uint64_t found = work.value().empty() ? last + 1 : work.value().front().sequence;
+      uint64_t current = floor;
+      // Only ever raised: a concurrent scan may have raised it further already.
+      while (found > current &&
+             !work_floor_.compare_exchange_weak(current, found, std::memory_order_acq_rel)) {
+      }
+    }
+    return work;
+  }
 
   Result<void> AckWork(uint64_t sequence) {
     if (options_.read_only) return MakeError(Errc::kNotReady, "store is open read-only");
@@ -349,6 +377,9 @@ class EventStore::Impl {
     std::vector<PendingAppend> appends;
     std::vector<std::vector<Appended>> results;  // parallel to appends
     size_t events = 0;
+    size_t duplicates = 0;
+    bool written = false;  // something was written (not duplicates only)
+    std::chrono::steady_clock::time_point start;  // of the write: latency runs to the sync's end
   };
 
   template <class WriteFn>
@@ -369,20 +400,59 @@ class EventStore::Impl {
   }
 
   void CommitLoop() {
+    // Named so that top, perf and the ingest benchmark can tell its CPU from the I/O thread's.
+    pthread_setname_np(pthread_self(), "csgw-commit");
+    // With options.sync: the commit written last, whose WAL sync runs now (wal_syncer.h).
+    std::unique_ptr<Commit> syncing;
     for (;;) {
-      Commit commit;
+      auto next = std::make_unique<Commit>();
       {
         std::unique_lock lock(mutex_);
-        work_ready_.wait(lock, [this] { return closing_ || !pending_.empty(); });
-        if (pending_.empty()) return;  // closing, and everything queued is done
-        TakeBatch(commit);
+        if (syncing == nullptr) {
+          work_ready_.wait(lock, [this] { return closing_ || !pending_.empty(); });
+          if (pending_.empty()) return;  // closing, and everything queued is done
+        }
+        // While a sync runs, take what waits without waiting for more: that sync's commit is
+        // to be completed as soon as it ends.
+        TakeBatch(*next);
       }
-      CommitBatch(commit);
+      // Written while the previous commit's fsync runs. A failed one is completed already.
+      if (!next->appends.empty() && !WriteCommit(*next)) next.reset();
+      if (syncing != nullptr) {
+        FinishSync(*syncing);
+        syncing.reset();
+      }
+      if (next == nullptr || next->appends.empty()) continue;
+      if (sync_failed_.load(std::memory_order_acquire)) {
+        // Written behind a failed sync, or duplicates of what it failed to sync.
+        FailBatch(*next, "write", rocksdb::Status::IOError("an earlier WAL sync failed"));
+        continue;
+      }
+      if (syncer_ == nullptr || !next->written) {
+        // Unsynced store; or a commit of duplicates only, which wrote nothing: what it
+        // duplicates was written before its lookup, and every commit written before that
+        // lookup has been synced (the one just finished included).
+        Complete(*next);
+        continue;
+      }
+      syncer_->Start();
+      syncing = std::move(next);
     }
   }
 
-  // Moves the oldest pending appends into `commit`, as many as the caps allow and at least one.
-  // Requires mutex_.
+  // Waits for the sync of `commit` and completes it. A failed sync fails it, and makes every
+  // later commit fail unwritten: after a failed fsync nothing written is known to be on disk
+  // (the kernel may have dropped the dirty pages), so nothing may be acknowledged any more.
+  void FinishSync(Commit& commit) {
+    const rocksdb::Status synced = syncer_->Wait();
+    if (!synced.ok()) {
+      sync_failed_.store(true, std::memory_order_release);
+      return FailBatch(commit, "sync wal", synced);
+    }
+    Complete(commit);
+  }
+
+  // Moves the oldest pending appends into `commit`, as many as the caps allow. Requires mutex_.
   void TakeBatch(Commit& commit) {
     size_t bytes = 0;
     while (!pending_.empty()) {
@@ -400,9 +470,17 @@ class EventStore::Impl {
     }
   }
 
-  // Dedupes, writes and completes one batch. Runs only on the committer thread, which is the only
-  // writer of "dedupe": nothing can store a key between the lookup and the write.
-  void CommitBatch(Commit& commit) {
+  // Dedupes and writes one commit, without sync: the caller has it synced (or completes it
+  // when the store does not sync). False when it failed, and then it is completed already.
+  // Runs only on the committer thread, the only writer of "dedupe": nothing can store a key
+  // between the lookup and the write. The lookup also sees commits written but not synced yet;
+  // a duplicate of one of those is completed only after that one's sync.
+  bool WriteCommit(Commit& commit) {
+    commit.start = std::chrono::steady_clock::now();
+    if (sync_failed_.load(std::memory_order_acquire)) {
+      FailBatch(commit, "write", rocksdb::Status::IOError("an earlier WAL sync failed"));
+      return false;
+    }
     // Every event's dedupe key, and each distinct key once for the lookup.
     std::vector<std::string> keys;
     keys.reserve(commit.events);
@@ -422,13 +500,13 @@ class EventStore::Impl {
     // The sequence each distinct key has: stored before, or assigned below. 0 = none.
     std::vector<uint64_t> slot_sequence(lookup.size(), 0);
     if (const rocksdb::Status s = LookUpStored(lookup, slot_sequence); !s.ok()) {
-      return FailBatch(commit, "dedupe lookup", s);
+      FailBatch(commit, "dedupe lookup", s);
+      return false;
     }
 
     rocksdb::WriteBatch batch;
     std::string value;
     size_t key_index = 0;
-    size_t duplicates = 0;
     uint64_t next = next_sequence_;
     commit.results.resize(commit.appends.size());
     for (size_t a = 0; a < commit.appends.size(); ++a) {
@@ -439,7 +517,7 @@ class EventStore::Impl {
         const std::string& dedupe_key = keys[key_index++];
         if (known != 0) {
           results.push_back(Appended{known, true});
-          ++duplicates;
+          ++commit.duplicates;
           continue;
         }
         known = next++;
@@ -458,24 +536,19 @@ class EventStore::Impl {
         results.push_back(Appended{known, false});
       }
     }
-
-    // A batch of duplicates only has nothing to write: what they duplicate was read from the
-    // database, and (with options.sync) nothing is readable before its WAL record is synced.
-    std::chrono::nanoseconds latency{0};
-    if (batch.Count() > 0) {
-      rocksdb::WriteOptions write_options;
-      write_options.sync = options_.sync;
-      const auto start = std::chrono::steady_clock::now();
-      const rocksdb::Status s = db_->db().Write(write_options, &batch);
-      latency = std::chrono::steady_clock::now() - start;
-      // The sequences stay consumed even if the write failed: RocksDB may have put the batch in
-      // the WAL before failing the sync, and reusing them could then pair a recovered dedupe
-      // entry with another event. A gap is harmless.
-      next_sequence_ = next;
-      if (!s.ok()) return FailBatch(commit, "write", s);
-      last_sequence_.store(next - 1, std::memory_order_release);
+    if (batch.Count() == 0) return true;  // duplicates only: nothing to write
+    const rocksdb::Status s = db_->db().Write(rocksdb::WriteOptions(), &batch);
+    // The sequences stay consumed even if the write failed: RocksDB may have put the batch in
+    // the WAL before failing, and reusing them could then pair a recovered dedupe entry with
+    // another event. A gap is harmless.
+    next_sequence_ = next;
+    if (!s.ok()) {
+      FailBatch(commit, "write", s);
+      return false;
     }
-    Complete(commit, latency, duplicates);
+    last_sequence_.store(next - 1, std::memory_order_release);
+    commit.written = true;
+    return true;
   }
 
   // Fills `sequences[i]` with the stored sequence of `keys[i]`, leaving 0 where there is none.
@@ -497,10 +570,11 @@ class EventStore::Impl {
 
   // Reports a written commit, then runs its callbacks: the observer's counts are current by
   // the time a caller sees its result.
-  void Complete(Commit& commit, std::chrono::nanoseconds latency, size_t duplicates) {
+  void Complete(Commit& commit) {
     if (observer_ != nullptr) {
-      observer_->OnCommit(commit.appends.size(), commit.events, latency);
-      if (duplicates > 0) {
+      observer_->OnCommit(commit.appends.size(), commit.events,
+                          std::chrono::steady_clock::now() - commit.start);
+      if (commit.duplicates > 0) {
         for (size_t a = 0; a < commit.appends.size(); ++a) {
           for (size_t i = 0; i < commit.results[a].size(); ++i) {
             if (commit.results[a][i].duplicate) {
@@ -543,7 +617,13 @@ class EventStore::Impl {
   uint64_t next_sequence_;  // committer thread only
   std::atomic<uint64_t> last_sequence_;
   std::atomic<bool> healthy_{true};
+  // No work item is pending below this sequence (see PendingWork); at least 1.
+  std::atomic<uint64_t> work_floor_{1};
+  // A WAL sync failed: the committer writes nothing more (see FinishSync).
+  std::atomic<bool> sync_failed_{false};
   std::once_flag close_once_;
+  // Syncs the WAL behind the committer (with options.sync); used by the committer only.
+  std::unique_ptr<store_db::WalSyncer> syncer_;
   std::thread committer_;  // started by the constructor once all above is built; Close joins it
 };
 
@@ -599,7 +679,7 @@ Result<std::optional<uint64_t>> EventStore::FindSequence(std::string_view market
 uint64_t EventStore::LastSequence() const { return impl_->LastSequence(); }
 
 Result<std::vector<WorkItem>> EventStore::PendingWork(uint64_t after_sequence, size_t limit) const {
-  return store_db::ListWork(impl_->db(), after_sequence, limit);
+  return impl_->PendingWork(after_sequence, limit);
 }
 
 Result<void> EventStore::AckWork(uint64_t sequence) { return impl_->AckWork(sequence); }

@@ -175,7 +175,11 @@ struct ListQuery {
 };
 
 // Thread-safe. Appends from any thread are grouped: one committer thread takes every append
-// that is waiting, dedupes it, writes one WriteBatch with sync, then completes them all.
+// that is waiting, dedupes it, writes one WriteBatch, has the WAL synced (StoreOptions::sync),
+// then completes them all. The fsync runs on a second thread while the committer dedupes and
+// writes the next group. A group is readable from its write on, before its sync: a redelivery
+// deduped against it still completes only after that sync, so nothing is acknowledged before
+// it is durable.
 class EventStore {
  public:
   using AppendCallback = std::function<void(Result<std::vector<Appended>>)>;

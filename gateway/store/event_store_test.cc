@@ -476,6 +476,49 @@ TEST_F(EventStoreTest, WorkQueueSurvivesReopenUntilAcknowledged) {
   ASSERT_TRUE(event && event.value().has_value());
 }
 
+// PendingWork starts its scans at the first item it last found pending (the acknowledged ones
+// before it are tombstones a scan would otherwise wade through): every way the queue changes
+// after a scan must still show up in the next one.
+TEST_F(EventStoreTest, PendingWorkSeesEveryChangeAfterEarlierScans) {
+  auto store = OpenStore();
+  auto sequences = [&](uint64_t after, size_t limit) {
+    std::vector<uint64_t> out;
+    auto work = store->PendingWork(after, limit);
+    EXPECT_TRUE(work);
+    if (work) {
+      for (const WorkItem& item : work.value()) out.push_back(item.sequence);
+    }
+    return out;
+  };
+  using Seqs = std::vector<uint64_t>;
+  EXPECT_EQ(sequences(0, 10), Seqs{});  // empty: the floor moves past the last sequence (none)
+  ASSERT_TRUE(store->Append({MakeEvent("ozon", "s1", "a"), MakeEvent("ozon", "s1", "b"),
+                             MakeEvent("ozon", "s1", "c"), MakeEvent("ozon", "s1", "d")}));
+  EXPECT_EQ(sequences(0, 10), (Seqs{1, 2, 3, 4}));
+  EXPECT_EQ(sequences(0, 0), Seqs{});  // a zero limit learns nothing
+  EXPECT_EQ(sequences(0, 2), (Seqs{1, 2}));
+  // Acknowledged out of order: 1 and 3 go, 2 stays the first pending item.
+  const std::vector<uint64_t> first = {1, 3};
+  ASSERT_TRUE(store->CompleteWork(first, {}));
+  EXPECT_EQ(sequences(0, 10), (Seqs{2, 4}));
+  EXPECT_EQ(sequences(2, 10), Seqs{4});  // a scan from above the floor leaves it alone
+  EXPECT_EQ(sequences(0, 10), (Seqs{2, 4}));
+  const std::vector<uint64_t> rest = {2, 4};
+  ASSERT_TRUE(store->CompleteWork(rest, {}));
+  EXPECT_EQ(sequences(0, 10), Seqs{});
+  // New work after a scan found nothing, and a redelivery adding none.
+  ASSERT_TRUE(store->Append({MakeEvent("ozon", "s1", "e"), MakeEvent("ozon", "s1", "a")}));
+  EXPECT_EQ(sequences(0, 10), Seqs{5});
+  ASSERT_TRUE(store->AckWork(5));
+  EXPECT_EQ(sequences(0, 10), Seqs{});
+  ASSERT_TRUE(store->Append({MakeEvent("ozon", "s1", "f")}));
+  EXPECT_EQ(sequences(0, 10), Seqs{6});
+  // A reopened store scans from the start again.
+  store.reset();
+  store = OpenStore();
+  EXPECT_EQ(sequences(0, 10), Seqs{6});
+}
+
 TEST_F(EventStoreTest, CompleteWorkWritesRecordsAndAcknowledgesTogether) {
   auto store = OpenStore();
   ASSERT_TRUE(store->Append(
