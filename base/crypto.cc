@@ -1,9 +1,11 @@
 #include "base/crypto.h"
 
 #include <openssl/bio.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 
@@ -59,7 +61,53 @@ std::string Sha256(std::string_view data) {
 
 std::string Sha256Hex(std::string_view data) { return HexEncode(Sha256(data)); }
 
+namespace {
+
+// OpenSSL 3's one-shot HMAC() looks the HMAC and SHA-256 implementations up in the provider
+// tables and builds a context on every call: for a 1 KB webhook, ~11k of its ~52k instructions
+// (callgrind), on every signed push. A context per thread, given its digest once, keeps them;
+// a call then only sets the key and hashes.
+class HmacSha256Context {
+ public:
+  HmacSha256Context() {
+    EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    ctx_ = mac == nullptr ? nullptr : EVP_MAC_CTX_new(mac);
+    EVP_MAC_free(mac);  // the context holds its own reference
+    char digest[] = "SHA256";
+    const OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+        OSSL_PARAM_construct_end()};
+    if (ctx_ == nullptr || EVP_MAC_CTX_set_params(ctx_, params) != 1) std::abort();
+  }
+  ~HmacSha256Context() { EVP_MAC_CTX_free(ctx_); }
+  HmacSha256Context(const HmacSha256Context&) = delete;
+  HmacSha256Context& operator=(const HmacSha256Context&) = delete;
+
+  // `key` must not be empty: EVP_MAC_init takes a missing key as "keep the previous one".
+  std::string Mac(std::string_view key, std::string_view message) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    size_t len = 0;
+    if (EVP_MAC_init(ctx_, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                     nullptr) != 1 ||
+        EVP_MAC_update(ctx_, reinterpret_cast<const unsigned char*>(message.data()),
+                       message.size()) != 1 ||
+        EVP_MAC_final(ctx_, md, &len, sizeof md) != 1) {
+      std::abort();
+    }
+    return std::string(reinterpret_cast<const char*>(md), len);
+  }
+
+ private:
+  EVP_MAC_CTX* ctx_ = nullptr;
+};
+
+}  // namespace
+
 std::string HmacSha256(std::string_view key, std::string_view message) {
+  if (!key.empty()) {
+    thread_local HmacSha256Context context;
+    return context.Mac(key, message);
+  }
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
