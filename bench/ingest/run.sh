@@ -6,10 +6,14 @@
 #
 # Usage: bench/ingest/run.sh            (after `make build`; `make bench` does both)
 # Env:   DURATION=10s CONNECTIONS=64 ROUNDS=3 REQUESTS=500000
+#        CSGW_BIN=<path>  another csgw binary (a before/after comparison in back-to-back runs)
+# Each csgw line ends with the CPU its threads used during the wrk run, by thread name, in % of
+# one core (csgw-io: the HTTP thread, csgw-commit: the group committer, csgw-pipeline,
+# rocksdb:*: RocksDB's flushes and compactions, csgw: the remaining gateway threads).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-BIN="$ROOT/build/release/gateway/csgw"
+BIN="${CSGW_BIN:-$ROOT/build/release/gateway/csgw}"
 DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-64}"
 ROUNDS="${ROUNDS:-3}"
@@ -84,15 +88,20 @@ sleep 0.5
 echo "csgw $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores, wrk -t1 -c$CONNECTIONS -d$DURATION"
 for round in $(seq "$ROUNDS"); do
   start_csgw
+  python3 "$ROOT/bench/ingest/thread_cpu.py" snapshot "$CSGW_PID" > "$WORK/cpu_before.json"
   csgw_line="$(run_wrk "http://127.0.0.1:$CSGW_PORT/v1/webhooks/lazada")"
+  duration_s="$(sed -E 's/.* duration_s=([0-9.]+).*/\1/' <<<"$csgw_line")"
+  cpu_line="$(python3 "$ROOT/bench/ingest/thread_cpu.py" diff "$CSGW_PID" "$WORK/cpu_before.json" "$duration_s")"
   stored="$(metric 'csgw_events_stored_total')"
   dupes="$(metric 'csgw_dedupe_hits_total')"
   commits="$(metric 'csgw_store_commit_events_count')"
+  # How far the pipeline (drafting, ODR counting, timers) got with the stored events.
+  processed="$(metric 'csgw_pipeline_events_total')"
   stop_csgw
   nginx_line="$(run_wrk "http://127.0.0.1:$NGINX_PORT/v1/webhooks/lazada")"
   csgw_rps="$(sed -E 's/.* rps=([0-9]+).*/\1/' <<<"$csgw_line")"
   nginx_rps="$(sed -E 's/.* rps=([0-9]+).*/\1/' <<<"$nginx_line")"
-  echo "round $round csgw:  $csgw_line stored=$stored dedupe_hits=$dupes group_commits=$commits"
+  echo "round $round csgw:  $csgw_line stored=$stored dedupe_hits=$dupes group_commits=$commits pipeline_processed=$processed $cpu_line"
   echo "round $round nginx: $nginx_line"
   echo "round $round ratio csgw/nginx = $(python3 -c "print(round($csgw_rps/$nginx_rps, 3))")"
 done
