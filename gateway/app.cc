@@ -33,6 +33,7 @@
 #include "gateway/outbound/http_client.h"
 #include "gateway/outbound/outbox.h"
 #include "gateway/pipeline/pipeline.h"
+#include "gateway/pipeline/pipeline_runner.h"
 #include "gateway/pipeline/proactive.h"
 #include "gateway/pipeline/reply_flow.h"
 #include "gateway/schedule/policy.h"
@@ -447,7 +448,7 @@ Result<std::unique_ptr<Gateway>> Gateway::Create(const proto::Config& config, co
   if (auto scheduled = parts->odr_evaluation->Schedule(*parts->store, clock.Now()); !scheduled) {
     return scheduled.error();
   }
-  parts->pipeline->Start();
+  StartPipelineInBackground(*parts->pipeline);
   parts->timers->Start();
   parts->connectors->Start();
   parts->commits.SetPipeline(parts->pipeline.get());
