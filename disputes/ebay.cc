@@ -24,14 +24,15 @@ void ImplyReturnAgreed(Expansion& x) {
   e.solution = Solution::kReturnAndRefund;
 }
 
-Result<void> MapClosed(Expansion& x, const MappingContext& context) {
-  if (!context.ebay || context.ebay->return_status.empty()) {
-    return MakeError(Errc::kMissingField,
-                     "eBay return " + x.update().dispute_id() +
-                         " closed: ReturnStatus from getReturnDetail is needed to tell the "
-                         "refund");
-  }
-  const std::string& s = context.ebay->return_status;
+// The ReturnStatusCodeType values of a closed return.
+bool IsClosedReturnStatus(std::string_view s) {
+  return s == "ReturnClosedEscalated" || s == "ReturnClosedWithRefund" ||
+         s == "ReturnEscalatedClosedWithRefund" || s == "ReturnClosedNoRefund" ||
+         s == "ReturnEscalatedClosedNoRefund";
+}
+
+// `s`: the return's closed ReturnStatus (getReturnDetail), which says whether it was refunded.
+Result<void> MapClosed(Expansion& x, std::string_view s, const std::optional<Money>& order_total) {
   const bool escalated = s.rfind("ReturnEscalated", 0) == 0;
   if (s == "ReturnClosedEscalated") {
     // The return closes because it became a case: the dispute goes on, with eBay.
@@ -44,10 +45,11 @@ Result<void> MapClosed(Expansion& x, const MappingContext& context) {
   } else if (s == "ReturnClosedNoRefund" || s == "ReturnEscalatedClosedNoRefund") {
     refunded = false;
   } else {
-    return MakeError(Errc::kInvalidField, "eBay return status '" + s + "' is not a closed one");
+    return MakeError(Errc::kInvalidField,
+                     "eBay return status '" + std::string(s) + "' is not a closed one");
   }
   if (escalated) x.ImplyRuling(refunded ? Responsibility::kSeller : Responsibility::kNeither);
-  x.Close(refunded, context.order_total);
+  x.Close(refunded, order_total);
   return Ok();
 }
 
@@ -85,7 +87,18 @@ Result<std::vector<DisputeEvent>> MapEbay(const proto::Event& event,
   } else if (status == "ReturnEscalated" || status == "ESCALATED") {
     x.Add(EventKind::kEscalated);
   } else if (status == "ReturnClosed" || status == "CLOSED") {
-    if (auto ok = MapClosed(x, context); !ok) return ok.error();
+    // The notification does not say whether the buyer was refunded: the detail does.
+    if (!context.ebay || context.ebay->return_status.empty()) {
+      return MakeError(Errc::kMissingField,
+                       "eBay return " + x.update().dispute_id() +
+                           " closed: ReturnStatus from getReturnDetail is needed to tell the "
+                           "refund");
+    }
+    if (auto ok = MapClosed(x, context.ebay->return_status, context.order_total); !ok)
+      return ok.error();
+  } else if (IsClosedReturnStatus(status)) {
+    // A relay that read the return's detail sends its closed status as the status itself.
+    if (auto ok = MapClosed(x, status, context.order_total); !ok) return ok.error();
   } else {
     return MakeError(Errc::kInvalidField, "eBay return event '" + status + "' is not known");
   }

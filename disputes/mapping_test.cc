@@ -274,6 +274,11 @@ TEST(EbayMapping, ReturnNotifications) {
   EXPECT_EQ(polled.state, State::kAwaitingSellerReceipt);
 
   EXPECT_FALSE(MapEvent(Update("ebay", "ReturnClosed", 5)));  // refund outcome unknown
+  // A relay that read the return's detail sends the closed status itself: no context needed.
+  Dispute relayed = Replay({{Update("ebay", "ReturnCreated", 1, "30.00"), {}},
+                            {Update("ebay", "ReturnClosedNoRefund", 2), {}}});
+  EXPECT_EQ(relayed.state, State::kClosed);
+  EXPECT_EQ(relayed.refund, Refund::kNoRefund);
   EXPECT_FALSE(MapEvent(Update("ebay", "ReturnTeleported", 5)));
 }
 

@@ -22,6 +22,7 @@
 #include "gateway/catalog_files.h"
 #include "gateway/cli_args.h"
 #include "gateway/cli_odr.h"
+#include "gateway/cli_outbox.h"
 #include "gateway/cli_templates.h"
 #include "gateway/cli_text.h"
 #include "gateway/config/config.h"
@@ -59,6 +60,10 @@ constexpr char kUsage[] =
     "  odr alerts --store S | odr rebuild [--store S]   [--config F] [--data DIR]\n"
     "        the store's ODR alerts as JSON lines; recount from the stored events (gateway\n"
     "        stopped)\n"
+    "  outbox [list] [--store S] [--limit N] | outbox show ID | outbox retry ID\n"
+    "         [--config F] [--data DIR]\n"
+    "        dead letters as JSON lines (read-only); one entry; a dead letter back to pending,\n"
+    "        sent when the gateway next runs (gateway stopped; else POST /v1/outbox/{id}/retry)\n"
     "  check-config F\n"
     "        validate a config file, resolve its secrets, lint its template catalogue;\n"
     "        exit 1 if invalid\n"
@@ -247,8 +252,9 @@ int Conversations(const Args& args) {
   size_t printed = 0;
   const int code = ForEachRecord<proto::Conversation>(
       *store, Table::kConversations, prefix, "conversation",
-      [&](const std::string&, const proto::Conversation& conversation) {
+      [&](const std::string&, proto::Conversation& conversation) {
         if (!store_id.empty() && conversation.store_id() != store_id) return true;
+        conversation.clear_reply_token();  // a marketplace credential, not for the terminal
         std::string line;
         (void)google::protobuf::util::MessageToJsonString(conversation, &line, print);
         std::cout << line << '\n';
@@ -343,6 +349,7 @@ int Main(int argc, char** argv) {
       {"render", kRenderFlags, RenderCommand},
       {"templates", kTemplatesFlags, TemplatesCommand},
       {"odr", kOdrFlags, OdrCommand},
+      {"outbox", kOutboxFlags, OutboxCommand},
       {"check-reply", kCheckReplyFlags, CheckReplyCommand},
   };
   // clang-format on

@@ -25,22 +25,12 @@ std::string Iso(const google::protobuf::Timestamp& t) { return FormatIsoMillis(F
 
 // An outbox entry as agents see it: without the credentials and signed requests it carries for
 // sending (a reply token, a webhook's signature headers and body).
-std::string EntryJson(proto::OutboxEntry entry) {
-  entry.clear_reply_token();
-  entry.clear_headers();
-  entry.clear_body();
-  return ProtoJson(entry);
-}
+std::string EntryJson(proto::OutboxEntry entry) { return ProtoJson(Redacted(std::move(entry))); }
 
 // The stored record as agents see it: without the reply credential it carries for sending.
 std::string ConversationJson(proto::Conversation c) {
   c.clear_reply_token();
   return ProtoJson(c);
-}
-
-http::Response NotFound(std::string_view what, std::string_view id) {
-  return ErrorResponse(
-      MakeError(Errc::kNotFound, "no " + std::string(what) + " " + std::string(id)));
 }
 
 // The conversation under `id`, or nullopt when there is none or the caller may not see it (the

@@ -7,11 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cctype>
 
 #include "base/json.h"
 #include "base/timestamp.h"
 #include "gateway/http/url.h"
+#include "gateway/marketplaces/api_util.h"
 #include "gateway/marketplaces/event_util.h"
 #include "gateway/pipeline/pipeline.h"
 #include "gateway/pipeline/reply_flow.h"
@@ -44,21 +44,6 @@ proto::Event Says(const std::string& marketplace, const std::string& store,
   m.set_sender(sender);
   m.set_text(sender == proto::SENDER_ROLE_BUYER ? "Hello, where is my order?" : "");
   return e;
-}
-
-std::string Enc(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 struct Answer {
@@ -185,7 +170,7 @@ class ConversationsApiTest : public ::testing::Test {
     size_t n = 0;
     while (true) {
       const Answer a = Get(query + "limit=" + std::to_string(limit) +
-                               (after.empty() ? "" : "&after=" + Enc(after)),
+                               (after.empty() ? "" : "&after=" + PercentEncode(after)),
                            token);
       EXPECT_EQ(a.status, 200) << a.body;
       if (a.status != 200) break;
@@ -287,7 +272,7 @@ TEST_F(ConversationsApiTest, TheQueuePagesThroughTheTimersIndexInDueOrder) {
   ASSERT_EQ(first.cursors.size(), 2u);
   EXPECT_EQ(first.cursors[0].substr(0, 2), "t:");
   const Page from_first =
-      ParsePage(Get("/v1/conversations?state=awaiting_reply&limit=1&after=" + Enc(first.cursors[0])));
+      ParsePage(Get("/v1/conversations?state=awaiting_reply&limit=1&after=" + PercentEncode(first.cursors[0])));
   ASSERT_EQ(from_first.ids.size(), 1u);
   EXPECT_EQ(from_first.ids[0], want[1]);
 
@@ -369,10 +354,10 @@ TEST_F(ConversationsApiTest, OtherStatesAreABoundedScanOfTheStoresKeys) {
   // A cursor of one list is refused by the other.
   const Page queue = ParsePage(Get("/v1/conversations?state=awaiting_reply&limit=1"));
   ASSERT_FALSE(queue.next.empty());
-  EXPECT_EQ(Get("/v1/conversations?state=awaiting_buyer&after=" + Enc(queue.next)).status, 400);
+  EXPECT_EQ(Get("/v1/conversations?state=awaiting_buyer&after=" + PercentEncode(queue.next)).status, 400);
   const Page scan = ParsePage(Get("/v1/conversations?store=shop-a&limit=1"));
   ASSERT_FALSE(scan.next.empty());
-  EXPECT_EQ(Get("/v1/conversations?state=awaiting_reply&after=" + Enc(scan.next)).status, 400);
+  EXPECT_EQ(Get("/v1/conversations?state=awaiting_reply&after=" + PercentEncode(scan.next)).status, 400);
   EXPECT_EQ(Get("/v1/conversations?state=awaiting_reply&after=t:x").status, 400);
 }
 
@@ -388,7 +373,7 @@ TEST_F(ConversationsApiTest, AConversationNeverShowsItsReplyCredential) {
   ASSERT_TRUE(c.ParseFromString(*record.value()));
   ASSERT_EQ(c.reply_token(), "1:abc:secret-reply-sign");  // kept for sending
 
-  const Answer one = Get("/v1/conversations/" + Enc("wildberries/shop-a/186132"), kAgent);
+  const Answer one = Get("/v1/conversations/" + PercentEncode("wildberries/shop-a/186132"), kAgent);
   ASSERT_EQ(one.status, 200) << one.body;
   EXPECT_EQ(one.body.find("secret-reply-sign"), std::string::npos) << one.body;
   EXPECT_EQ(one.body.find("reply_token"), std::string::npos) << one.body;
@@ -442,17 +427,17 @@ TEST_F(ConversationsApiTest, DeadLettersSayNextExactlyWhenThePageIsFull) {
   p = page("limit=2", kAgent);
   EXPECT_EQ(p.ids, std::vector<std::string>(dead_a.begin(), dead_a.begin() + 2));
   ASSERT_EQ(p.next, "shop-a/" + dead_a[1]);
-  p = page("limit=2&after=" + Enc(p.next), kAgent);
+  p = page("limit=2&after=" + PercentEncode(p.next), kAgent);
   EXPECT_EQ(p.ids, std::vector<std::string>(dead_a.begin() + 2, dead_a.begin() + 4));
   ASSERT_FALSE(p.next.empty());
-  p = page("limit=2&after=" + Enc(p.next), kAgent);
+  p = page("limit=2&after=" + PercentEncode(p.next), kAgent);
   EXPECT_EQ(p.ids, std::vector<std::string>(dead_a.begin() + 4, dead_a.end()));
   EXPECT_EQ(p.next, "");
   // Exactly full: next, then an empty page without one.
   p = page("limit=5&store=shop-a", kAgent);
   EXPECT_EQ(p.ids, dead_a);
   ASSERT_FALSE(p.next.empty());
-  p = page("limit=5&store=shop-a&after=" + Enc(p.next), kAgent);
+  p = page("limit=5&store=shop-a&after=" + PercentEncode(p.next), kAgent);
   EXPECT_TRUE(p.ids.empty());
   EXPECT_EQ(p.next, "");
   // Every store for an admin; another seller's store is not there for an agent.

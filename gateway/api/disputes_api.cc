@@ -31,10 +31,6 @@ constexpr size_t kMaxMessageBytes = 8'000;
 // have no such send API here: the seller makes the proposal in the marketplace's own back office.
 constexpr std::array<std::string_view, 2> kClaimMessageMarketplaces = {"ebay", "mercadolibre"};
 
-http::Response NotFound(std::string_view id) {
-  return ErrorResponse(MakeError(Errc::kNotFound, "no dispute " + std::string(id)));
-}
-
 // The dispute under `id`, or nullopt when there is none or the caller may not see its store.
 Result<std::optional<DisputeView>> VisibleDispute(const Deps& deps, const Principal& who,
                                                   std::string_view id) {
@@ -64,6 +60,10 @@ void ListDisputesRoute(const Deps& deps, ApiCall call, http::Responder respond) 
   q.store_id = Query(call, "store");
   q.after = Query(call, "after");
   const Principal* who = call.principal;
+  // Like the conversations and outbox lists: another seller's store does not exist for you.
+  if (!q.store_id.empty() && !who->MaySee(q.store_id)) {
+    return respond(NotFound("store", q.store_id));
+  }
   q.visible = [who](std::string_view store) { return who->MaySee(store); };
   if (const std::string state = Query(call, "state"); !state.empty()) {
     if (state == "open") {
@@ -125,7 +125,7 @@ void GetDisputeRoute(const Deps& deps, ApiCall call, http::Responder respond) {
   const std::string& id = call.params[0];
   auto view = VisibleDispute(deps, *call.principal, id);
   if (!view) return respond(ErrorResponse(view.error()));
-  if (!view.value()) return respond(NotFound(id));
+  if (!view.value()) return respond(NotFound("dispute", id));
   const DisputeView& v = *view.value();
   std::map<std::string, ProposalSend, std::less<>> sends;
   if (deps.outbox != nullptr) {
@@ -253,7 +253,7 @@ void PostProposalRoute(const Deps& deps, ApiCall call, http::Responder respond) 
   const std::string& id = call.params[0];
   auto view = VisibleDispute(deps, *call.principal, id);
   if (!view) return respond(ErrorResponse(view.error()));
-  if (!view.value()) return respond(NotFound(id));
+  if (!view.value()) return respond(NotFound("dispute", id));
   const DisputeView& v = *view.value();
   auto body = ParseProposal(deps, v, call.request.body);
   if (!body) return respond(ErrorResponse(body.error()));

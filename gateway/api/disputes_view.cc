@@ -7,6 +7,7 @@
 #include "disputes/mapping.h"
 #include "gateway/marketplaces/event_util.h"
 #include "gateway/pipeline/disputes_records.h"
+#include "gateway/pipeline/reply_flow.h"
 #include "i18n/locale.h"
 #include "templates/render.h"
 
@@ -103,7 +104,9 @@ Result<bool> ListByDeadline(const EventStore& store, const DisputeQuery& q,
     }
     TimerScan scan;
     scan.kind = std::string(kDisputeDeadlineTimer);
-    scan.due_before = q.due_before.value_or(TimePoint::max());
+    // The agents' reply queue keeps its index in the same timers family, above every timer
+    // meant to fire (reply_flow.h): a deadline never lies there, so the scan stops below it.
+    scan.due_before = std::min(q.due_before.value_or(TimePoint::max()), ReplyQueueStart().due);
     scan.after = position;
     scan.limit = q.limit - page.disputes.size();
     scan.max_examined = budget;

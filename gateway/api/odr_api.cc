@@ -96,10 +96,6 @@ void Metric(Json& j, const odr::MetricReport& m, bool with_trend) {
   j.Close('}');
 }
 
-http::Response NotFoundStore(std::string_view store_id) {
-  return ErrorResponse(MakeError(Errc::kNotFound, "no store " + std::string(store_id)));
-}
-
 // The rule sets a report of `store_id` covers: ?rules, or every one with counters.
 Result<std::vector<const odr::RuleSet*>> RuleSetsFor(const OdrApiDeps& deps,
                                                      std::string_view store_id,
@@ -210,7 +206,7 @@ std::string OdrReportJson(const odr::RuleSet& rules, const odr::Report& report) 
 
 http::Response OdrReportResponse(const OdrApiDeps& deps, const Principal& who,
                                  std::string_view store_id, const http::Request& request) {
-  if (!who.MaySee(store_id)) return NotFoundStore(store_id);
+  if (!who.MaySee(store_id)) return NotFound("store", store_id);
   std::optional<odr::Day> at;
   if (auto it = request.query.find("at"); it != request.query.end()) {
     at = odr::ParseDay(it->second);
@@ -243,7 +239,7 @@ http::Response OdrReportResponse(const OdrApiDeps& deps, const Principal& who,
 
 http::Response OdrAlertsResponse(const OdrApiDeps& deps, const Principal& who,
                                  std::string_view store_id, const http::Request& request) {
-  if (!who.MaySee(store_id)) return NotFoundStore(store_id);
+  if (!who.MaySee(store_id)) return NotFound("store", store_id);
   auto limit = PageLimit(request, deps.max_page);
   if (!limit) return ErrorResponse(limit.error());
   auto alerts = ListAlerts(*deps.store, store_id, limit.value());

@@ -19,6 +19,11 @@ http::Response ErrorResponse(const Error& error) {
   return response;
 }
 
+http::Response NotFound(std::string_view what, std::string_view id) {
+  return ErrorResponse(
+      MakeError(Errc::kNotFound, "no " + std::string(what) + " " + std::string(id)));
+}
+
 http::Response JsonResponse(int status, std::string body) {
   return http::Response{status, "application/json", std::move(body), {}};
 }

@@ -2,38 +2,16 @@
 
 #include <algorithm>
 
-#include "base/crypto.h"
 #include "base/log.h"
 #include "gateway/marketplaces/event_util.h"
 
 namespace csgw::gateway {
 namespace {
 
-constexpr std::string_view kSendingPrefix = "sending/";
-constexpr std::string_view kDeadPrefix = "dead/";
 // How long a send waits when every in-flight place is taken: short, the places free quickly.
 constexpr auto kInFlightBackoff = std::chrono::milliseconds(100);
 // Settled attempts written per synced batch.
 constexpr size_t kMaxSettleBatch = 256;
-
-std::string DeadKey(const proto::OutboxEntry& e) {
-  return std::string(kDeadPrefix) + e.store_id() + "/" + e.id();
-}
-std::string SendingKey(std::string_view id) { return std::string(kSendingPrefix) + std::string(id); }
-
-std::string Encode(const proto::OutboxEntry& entry) {
-  std::string out;
-  entry.SerializeToString(&out);
-  return out;
-}
-
-Result<proto::OutboxEntry> Decode(std::string_view bytes, std::string_view id) {
-  proto::OutboxEntry entry;
-  if (!entry.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return MakeError(Errc::kStorageFailure, "outbox entry " + std::string(id) + " is unreadable");
-  }
-  return entry;
-}
 
 MessageKind ParseMessageKind(std::string_view name) {
   if (name == "claim_message") return MessageKind::kClaimMessage;
@@ -54,36 +32,6 @@ std::chrono::milliseconds Millis(TimePoint::duration d) {
 }
 
 }  // namespace
-
-std::string OutboxId(std::string_view idempotency_key) {
-  return "ob_" + crypto::Sha256Hex(idempotency_key).substr(0, 24);
-}
-
-std::string_view OutboxStateName(proto::OutboxState state) {
-  switch (state) {
-    case proto::OUTBOX_STATE_PENDING:
-      return "pending";
-    case proto::OUTBOX_STATE_SENDING:
-      return "sending";
-    case proto::OUTBOX_STATE_SENT:
-      return "sent";
-    case proto::OUTBOX_STATE_DEAD:
-      return "dead";
-    case proto::OUTBOX_STATE_CANCELLED:
-      return "cancelled";
-    default:
-      return "unspecified";
-  }
-}
-
-std::optional<proto::OutboxState> ParseOutboxState(std::string_view name) {
-  for (const auto state : {proto::OUTBOX_STATE_PENDING, proto::OUTBOX_STATE_SENDING,
-                           proto::OUTBOX_STATE_SENT, proto::OUTBOX_STATE_DEAD,
-                           proto::OUTBOX_STATE_CANCELLED}) {
-    if (OutboxStateName(state) == name) return state;
-  }
-  return std::nullopt;
-}
 
 Outbox::Outbox(EventStore& store, const Clock& clock, outbound::HttpClient& client,
                const SenderRegistry* senders, OutboxOptions options, OutboxListener* listener,
@@ -150,42 +98,7 @@ void Outbox::Stop(std::chrono::milliseconds grace) {
 }
 
 Result<std::optional<proto::OutboxEntry>> Outbox::Get(std::string_view id) const {
-  auto bytes = store_.GetRecord(Table::kOutbox, id);
-  if (!bytes) return bytes.error();
-  if (!bytes.value()) return std::optional<proto::OutboxEntry>();
-  auto entry = Decode(*bytes.value(), id);
-  if (!entry) return entry.error();
-  return std::optional<proto::OutboxEntry>(std::move(entry).value());
-}
-
-void Outbox::ScheduleAttempt(proto::OutboxEntry& entry, TimePoint due, StateBatch& batch) const {
-  // A new timer id per scheduling: the timer that fires is removed in the same batch that may
-  // schedule the next one, and a stale timer (from before a re-drive) is recognisable.
-  const std::string timer_id = std::string(kSendTimerKind) + "/" + entry.id() + "/" +
-                               std::to_string(entry.attempt_count()) + "." +
-                               std::to_string(Millis(due.time_since_epoch()).count());
-  proto::Timer timer;
-  timer.set_id(timer_id);
-  timer.set_kind(kSendTimerKind);
-  timer.set_subject(entry.id());
-  SetTimestamp(timer.mutable_due(), due);
-  SetTimestamp(timer.mutable_created_at(), clock_.Now());
-  if (!entry.timer_id().empty()) batch.cancel.push_back(entry.timer_id());
-  entry.set_timer_id(timer_id);
-  entry.set_state(proto::OUTBOX_STATE_PENDING);
-  SetTimestamp(entry.mutable_next_attempt_at(), due);
-  batch.schedule.push_back(std::move(timer));
-  batch.writes.push_back({Table::kOutbox, entry.id(), Encode(entry)});
-}
-
-void Outbox::MarkDead(proto::OutboxEntry& entry, TimePoint now, StateBatch& batch) const {
-  entry.set_state(proto::OUTBOX_STATE_DEAD);
-  entry.clear_timer_id();
-  entry.clear_next_attempt_at();
-  SetTimestamp(entry.mutable_finished_at(), now);
-  batch.writes.push_back({Table::kOutbox, entry.id(), Encode(entry)});
-  batch.writes.push_back({Table::kOutboxIndex, DeadKey(entry), {}});
-  batch.erase.push_back({Table::kOutboxIndex, SendingKey(entry.id())});
+  return LoadOutboxEntry(store_, id);
 }
 
 Result<bool> Outbox::Enqueue(proto::OutboxEntry& entry, TimePoint send_at,
@@ -206,7 +119,7 @@ Result<bool> Outbox::Enqueue(proto::OutboxEntry& entry, TimePoint send_at,
   entry.clear_attempts();
   entry.set_attempt_count(0);
   entry.clear_timer_id();
-  ScheduleAttempt(entry, std::max(send_at, now), batch);
+  ScheduleSendAttempt(entry, std::max(send_at, now), clock_.Now(), batch);
   return true;
 }
 
@@ -228,56 +141,13 @@ Result<proto::OutboxEntry> Outbox::EnqueueNow(proto::OutboxEntry entry, TimePoin
 Result<std::vector<proto::OutboxEntry>> Outbox::ListDead(
     std::string_view store_id, const std::function<bool(std::string_view store)>& visible,
     std::string_view after, size_t limit) const {
-  const std::string prefix =
-      std::string(kDeadPrefix) + (store_id.empty() ? "" : std::string(store_id) + "/");
-  std::string cursor = after.empty() ? std::string() : std::string(kDeadPrefix) + std::string(after);
-  std::vector<proto::OutboxEntry> out;
-  while (out.size() < limit) {
-    auto keys = store_.ScanRecords(Table::kOutboxIndex, prefix, cursor, limit);
-    if (!keys) return keys.error();
-    if (keys.value().empty()) break;
-    for (const auto& [key, unused] : keys.value()) {
-      cursor = key;
-      const std::string_view rest = std::string_view(key).substr(kDeadPrefix.size());
-      const size_t slash = rest.rfind('/');
-      if (slash == std::string_view::npos) continue;
-      if (!visible(rest.substr(0, slash))) continue;
-      auto entry = Get(rest.substr(slash + 1));
-      if (!entry) return entry.error();
-      if (entry.value() && entry.value()->state() == proto::OUTBOX_STATE_DEAD) {
-        out.push_back(*std::move(entry.value()));
-        if (out.size() == limit) break;
-      }
-    }
-  }
-  return out;
+  return ListDeadLetters(store_, store_id, visible, after, limit);
 }
 
-Result<proto::OutboxEntry> Outbox::Redrive(std::string_view id, std::string_view requested_by) {
+Result<proto::OutboxEntry> Outbox::Redrive(std::string_view id, std::string_view redriven_by) {
   // Serialised with the settle thread's writes: both read-modify-write entries.
   std::lock_guard lock(redrive_mutex_);
-  auto stored = Get(id);
-  if (!stored) return stored.error();
-  if (!stored.value()) return MakeError(Errc::kNotFound, "no outbox entry " + std::string(id));
-  proto::OutboxEntry entry = *std::move(stored.value());
-  if (entry.state() != proto::OUTBOX_STATE_DEAD) {
-    return MakeError(Errc::kConflict, "outbox entry " + entry.id() + " is " +
-                                          std::string(OutboxStateName(entry.state())) +
-                                          ", only dead letters can be retried");
-  }
-  const TimePoint now = clock_.Now();
-  StateBatch batch;
-  batch.sync = true;
-  batch.erase.push_back({Table::kOutboxIndex, DeadKey(entry)});
-  entry.set_redrives(entry.redrives() + 1);
-  entry.set_attempt_count(0);
-  entry.clear_finished_at();
-  entry.set_requested_by(std::string(requested_by));
-  SetTimestamp(entry.mutable_window_start(), now);
-  ScheduleAttempt(entry, now, batch);
-  if (auto ok = store_.Commit(batch); !ok) return ok.error();
-  log::Info("outbox.redrive", {{"outbox_id", entry.id()}, {"by", std::string(requested_by)}});
-  return entry;
+  return RedriveDeadLetter(store_, id, redriven_by, clock_.Now());
 }
 
 std::string Outbox::RateKey(const proto::OutboxEntry& entry) const {
@@ -358,7 +228,7 @@ Result<void> Outbox::Fire(const proto::Timer& timer, TimePoint now, StateBatch& 
   if (slot > now) {
     // A reserved slot is this entry's: taken when the timer fires, never reserved twice.
     entry.set_slot_reserved(reserved);
-    ScheduleAttempt(entry, slot, batch);
+    ScheduleSendAttempt(entry, slot, clock_.Now(), batch);
     return Ok();
   }
   entry.set_slot_reserved(false);
@@ -371,7 +241,7 @@ Result<void> Outbox::Fire(const proto::Timer& timer, TimePoint now, StateBatch& 
   if (static_cast<size_t>(entry.attempts_size()) > options_.max_attempts_kept) {
     entry.mutable_attempts()->DeleteSubrange(0, 1);
   }
-  batch.writes.push_back({Table::kOutbox, entry.id(), Encode(entry)});
+  batch.writes.push_back({Table::kOutbox, entry.id(), entry.SerializeAsString()});
   batch.writes.push_back({Table::kOutboxIndex, SendingKey(entry.id()), {}});
   batch.sync = true;  // the intent is on disk before the request leaves
   std::lock_guard lock(mutex_);
@@ -494,7 +364,7 @@ void Outbox::SettleBatch(std::vector<Settled>& settled) {
       attempt->set_verdict("delivered");
       entry.set_state(proto::OUTBOX_STATE_SENT);
       SetTimestamp(entry.mutable_finished_at(), now);
-      batch.writes.push_back({Table::kOutbox, entry.id(), Encode(entry)});
+      batch.writes.push_back({Table::kOutbox, entry.id(), entry.SerializeAsString()});
       batch.erase.push_back({Table::kOutboxIndex, SendingKey(entry.id())});
       final_entries.push_back(entry);
       std::lock_guard lock(mutex_);
@@ -514,7 +384,7 @@ void Outbox::SettleBatch(std::vector<Settled>& settled) {
     if (decision.retry) {
       attempt->set_verdict("retry");
       batch.erase.push_back({Table::kOutboxIndex, SendingKey(entry.id())});
-      ScheduleAttempt(entry, now + decision.delay, batch);
+      ScheduleSendAttempt(entry, now + decision.delay, clock_.Now(), batch);
       std::lock_guard lock(mutex_);
       ++stats_.retried;
     } else {

@@ -34,6 +34,7 @@
 #include "base/result.h"
 #include "gateway/marketplaces/send.h"
 #include "gateway/outbound/http_client.h"
+#include "gateway/outbound/outbox_records.h"
 #include "gateway/outbound/rate_limit.h"
 #include "gateway/outbound/retry.h"
 #include "gateway/schedule/timer_runner.h"
@@ -41,15 +42,6 @@
 #include "proto/proto.h"
 
 namespace csgw::gateway {
-
-inline constexpr char kSendTimerKind[] = "outbound_send";
-
-// "ob_" + 24 lower-case hex digits of SHA-256(idempotency key): fixed length, URL-safe.
-std::string OutboxId(std::string_view idempotency_key);
-
-// "pending", "sending", "sent", "dead", "cancelled".
-std::string_view OutboxStateName(proto::OutboxState state);
-std::optional<proto::OutboxState> ParseOutboxState(std::string_view name);
 
 struct OutboxOptions {
   outbound::RetryPolicy retry;
@@ -106,9 +98,8 @@ class Outbox final : public TimerHandler {
   Result<std::vector<proto::OutboxEntry>> ListDead(
       std::string_view store_id, const std::function<bool(std::string_view store)>& visible,
       std::string_view after, size_t limit) const;
-  // A dead letter goes back to pending with a fresh budget of attempts, due now. kNotFound for
-  // an unknown id, kInvalidField (409-like: "not dead") for any other state.
-  Result<proto::OutboxEntry> Redrive(std::string_view id, std::string_view requested_by);
+  // RedriveDeadLetter (outbox_records.h), serialised with the settle thread's writes.
+  Result<proto::OutboxEntry> Redrive(std::string_view id, std::string_view redriven_by);
 
   // TimerHandler: "outbound_send" timers.
   Result<void> Fire(const proto::Timer& timer, TimePoint now, StateBatch& batch) override;
@@ -135,8 +126,6 @@ class Outbox final : public TimerHandler {
   // The HTTP request for an entry; a permanent error when it cannot be built.
   Result<outbound::HttpRequest> BuildRequest(const proto::OutboxEntry& entry, TimePoint now) const;
   std::string RateKey(const proto::OutboxEntry& entry) const;
-  void ScheduleAttempt(proto::OutboxEntry& entry, TimePoint due, StateBatch& batch) const;
-  void MarkDead(proto::OutboxEntry& entry, TimePoint now, StateBatch& batch) const;
   void OnAnswer(proto::OutboxEntry entry, Result<outbound::HttpResponse> result);
   void SettleLoop();
   // Decides and writes the outcome of the settled attempts in one synced batch.

@@ -1,5 +1,7 @@
 #include "gateway/pipeline/pipeline.h"
 
+#include <functional>
+
 #include <map>
 #include <set>
 
@@ -29,6 +31,14 @@ constexpr auto kFailureBackoff = std::chrono::seconds(1);
 // stop every store's pipeline. The event itself stays in the log.
 constexpr int kFailuresBeforeQuarantine = 5;
 
+// The due time of the conversation's reply-SLA timer: while a reply is awaited.
+std::optional<TimePoint> SlaDue(const proto::Conversation& c) {
+  if (c.state() != proto::CONVERSATION_STATE_AWAITING_REPLY || !c.has_reply_due()) {
+    return std::nullopt;
+  }
+  return FromTimestamp(c.reply_due());
+}
+
 // Records read and changed within one batch, written back together.
 template <class Message>
 class RecordCache {
@@ -46,7 +56,13 @@ class RecordCache {
       log::Error("pipeline.corrupt_record", {{"key", key}});
       return nullptr;
     }
-    return &records_.emplace(key, std::move(message)).first->second;
+    Message& loaded = records_.emplace(key, std::move(message)).first->second;
+    if (on_load_) on_load_(key, loaded);
+    return &loaded;
+  }
+  // Called with each record as the store had it, before the batch changes it.
+  void OnLoad(std::function<void(const std::string&, const Message&)> fn) {
+    on_load_ = std::move(fn);
   }
   void MarkDirty(const std::string& key) { dirty_.insert(key); }
   template <class Fn>
@@ -64,6 +80,7 @@ class RecordCache {
   const Table table_;
   std::map<std::string, Message> records_;
   std::set<std::string> dirty_;
+  std::function<void(const std::string&, const Message&)> on_load_;
 };
 
 // Disputes read and changed within one batch. Their timers are planned once per batch, after
@@ -370,6 +387,10 @@ Result<size_t> Pipeline::ProcessPending(size_t limit) {
 
   const TimePoint now = clock_.Now();
   RecordCache<proto::Conversation> conversations(store_, Table::kConversations);
+  std::map<std::string, std::optional<TimePoint>> sla_due_at_load;
+  conversations.OnLoad([&](const std::string& key, const proto::Conversation& c) {
+    sla_due_at_load[key] = SlaDue(c);
+  });
   RecordCache<proto::OrderContext> orders(store_, Table::kOrders);
   std::optional<ProactiveBatch> proactive;
   if (flow_.policy != nullptr && flow_.proactive.any()) {
@@ -517,10 +538,12 @@ Result<size_t> Pipeline::ProcessPending(size_t limit) {
   batch.done = std::move(done);
   if (flow_.policy != nullptr) {
     // One reply-SLA timer and one queue place per conversation, as its final state in this
-    // batch says: moved while a reply is due, gone once answered or closed.
+    // batch says: moved while a reply is due, gone once answered or closed. A due time the
+    // conversation already had keeps its timer as it is: pending, or fired and counted overdue
+    // (scheduling it again would count the same late reply twice).
     conversations.ForEachDirty([&](const std::string& key, const proto::Conversation& c) {
-      if (c.state() == proto::CONVERSATION_STATE_AWAITING_REPLY && c.has_reply_due()) {
-        batch.schedule.push_back(ReplySlaTimer(c, now));
+      if (const auto due = SlaDue(c)) {
+        if (sla_due_at_load[key] != due) batch.schedule.push_back(ReplySlaTimer(c, now));
         batch.schedule.push_back(ReplyQueueTimer(c, now));
       } else {
         batch.cancel.push_back(ReplySlaTimerId(key));

@@ -242,6 +242,45 @@ TEST_F(ProactiveTest, TheBuyerWritingFirstCancelsTheFollowUps) {
   for (size_t n = 1; n <= 5; ++n) EXPECT_FALSE(Timer(FollowUpTimerId(conversation, n))) << n;
 }
 
+// The reply clock beside the proactive ones: a reply that became overdue is counted once, even
+// when the buyer writes again before anyone answers (the due time stays the first message's).
+TEST_F(ProactiveTest, AnOverdueReplyIsCountedOnceWhenTheBuyerWritesAgain) {
+  class CountOverdue final : public TimerHandler {
+   public:
+    Result<void> Fire(const proto::Timer&, TimePoint, StateBatch&) override {
+      ++fired;
+      return Ok();
+    }
+    int fired = 0;
+  } overdue;
+  auto fire_at = [&](TimePoint now) {
+    clock_.Set(now);
+    TimerRunner runner(*store_, clock_);
+    runner.Handle(kReplySlaTimerKind, overdue);
+    ASSERT_TRUE(runner.FireDue(100));
+  };
+  const std::string conversation = ConversationOf(kMexico);
+  Feed({Says("m1", kMexico, "Hola, ¿tienen este artículo en azul?", "2024-06-11T05:00:00Z")});
+  const auto due = Due(ReplySlaTimerId(conversation));
+  ASSERT_TRUE(due);
+  fire_at(*due + std::chrono::hours(1));
+  EXPECT_EQ(overdue.fired, 1);
+  EXPECT_FALSE(Timer(ReplySlaTimerId(conversation)));
+
+  Feed({Says("m2", kMexico, "¿Hola? ¿Alguien?", "2024-06-12T12:00:00Z")});
+  EXPECT_FALSE(Timer(ReplySlaTimerId(conversation)));  // not scheduled again at the old due
+  EXPECT_TRUE(Timer(ReplyQueueTimerId(conversation)));  // still first in the agents' queue
+  fire_at(*due + std::chrono::hours(30));
+  EXPECT_EQ(overdue.fired, 1);
+
+  // Answered, then a new question: a new clock, a new timer.
+  Feed({ReplySent(conversation, "ob_r1", "2024-06-12T13:00:00Z")});
+  Feed({Says("m3", kMexico, "Gracias, ¿y en rojo?", "2024-06-12T14:00:00Z")});
+  const auto next = Due(ReplySlaTimerId(conversation));
+  ASSERT_TRUE(next);
+  EXPECT_GT(*next, *due);
+}
+
 TEST_F(ProactiveTest, ClosingTheConversationCancelsTheFollowUps) {
   Feed({Says("m1", kMexico, "Hola, ¿tienen este artículo en azul?", "2024-06-11T05:00:00Z")});
   const std::string conversation = ConversationOf(kMexico);
