@@ -337,14 +337,27 @@ BENCHMARK(BM_DueWithin24hIndex)->Unit(benchmark::kMillisecond);
 // The first page only: what an agent's queue view waits for.
 void BM_DueWithin24hFirstPage(benchmark::State& state) {
   DueWorld& world = DueWorld::Get();
+  size_t found = 0;
   for (auto _ : state) {
     DisputeQuery q;
     q.due_before = world.now + hours(24);
     q.limit = 50;
-    auto page = ListDisputes(*world.store, q);
-    if (!page || page.value().disputes.size() != 50) std::abort();
+    // A page may come back short, even empty, with `next` (it reads at most max_examined
+    // timers): this world has no timer runner, so the alerts already due stay in the range
+    // ahead of the deadlines. The agent's view follows `next` until it has something to show.
+    size_t got = 0;
+    do {
+      auto page = ListDisputes(*world.store, q);
+      if (!page) std::abort();
+      got = page.value().disputes.size();
+      q.after = page.value().next;
+    } while (got == 0 && !q.after.empty());
+    if (got == 0) std::abort();
+    found += got;
   }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * 50);
+  state.SetItemsProcessed(static_cast<int64_t>(found));
+  state.counters["disputes_per_page"] =
+      benchmark::Counter(static_cast<double>(found) / static_cast<double>(state.iterations()));
 }
 BENCHMARK(BM_DueWithin24hFirstPage)->Unit(benchmark::kMicrosecond);
 
