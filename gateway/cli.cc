@@ -23,6 +23,7 @@
 #include "gateway/cli_args.h"
 #include "gateway/cli_odr.h"
 #include "gateway/cli_outbox.h"
+#include "gateway/cli_store.h"
 #include "gateway/cli_templates.h"
 #include "gateway/cli_text.h"
 #include "gateway/config/config.h"
@@ -138,23 +139,8 @@ int CheckConfig(const Args& args) {
 // The store of --config/--data opened read-only (it works beside a running gateway); prints the
 // reason and returns nullptr when it cannot.
 std::unique_ptr<EventStore> OpenStoreReadOnly(const Args& args) {
-  ServeFlags flags;
-  flags.config_path = args.Flag("config");
-  flags.data_dir = args.Flag("data");
-  auto config = EffectiveConfig(flags);
-  if (!config) {
-    std::fprintf(stderr, "csgw: %s\n", config.error().message.c_str());
-    return nullptr;
-  }
-  StoreOptions options;
-  options.dir = config.value().store().data_dir();
-  options.read_only = true;
-  auto store = EventStore::Open(options);
-  if (!store) {
-    std::fprintf(stderr, "csgw: %s\n", store.error().message.c_str());
-    return nullptr;
-  }
-  return std::move(store).value();
+  auto opened = OpenCommandStore(args, /*read_only=*/true, std::cerr);
+  return opened ? std::move(opened->store) : nullptr;
 }
 
 int Events(const Args& args) {

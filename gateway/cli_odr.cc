@@ -5,7 +5,7 @@
 #include <sstream>
 #include <vector>
 
-#include "gateway/app.h"
+#include "gateway/cli_store.h"
 #include "gateway/pipeline/odr_alerts.h"
 #include "gateway/pipeline/odr_counting.h"
 #include "gateway/store/event_store.h"
@@ -88,30 +88,14 @@ struct Opened {
 
 // The config (file or defaults, --data over it), its ODR rules and the store; prints why not.
 std::optional<Opened> Open(const Args& args, bool read_only, std::ostream& err) {
-  ServeFlags flags;
-  flags.config_path = args.Flag("config");
-  flags.data_dir = args.Flag("data");
-  if (!flags.data_dir) flags.data_dir = args.Flag("data-dir");
-  auto config = EffectiveConfig(flags);
-  if (!config) {
-    err << "csgw: " << config.error().message << "\n";
-    return std::nullopt;
-  }
-  auto rules = OdrRules::FromConfig(config.value().odr());
+  auto opened = OpenCommandStore(args, read_only, err);
+  if (!opened) return std::nullopt;
+  auto rules = OdrRules::FromConfig(opened->config.odr());
   if (!rules) {
     err << "csgw: " << rules.error().message << "\n";
     return std::nullopt;
   }
-  StoreOptions options;
-  options.dir = config.value().store().data_dir();
-  options.read_only = read_only;
-  auto store = EventStore::Open(options);
-  if (!store) {
-    err << "csgw: " << store.error().message
-        << (read_only ? "" : " (is a gateway running on this store? stop it first)") << "\n";
-    return std::nullopt;
-  }
-  return Opened{std::move(config).value(), std::move(rules).value(), std::move(store).value()};
+  return Opened{std::move(opened->config), std::move(rules).value(), std::move(opened->store)};
 }
 
 int Report(const Args& args, std::ostream& out, std::ostream& err) {

@@ -6,9 +6,8 @@
 #include <optional>
 
 #include "gateway/api/proto_json.h"
-#include "gateway/app.h"
+#include "gateway/cli_store.h"
 #include "gateway/outbound/outbox_records.h"
-#include "gateway/store/event_store.h"
 
 namespace csgw::gateway {
 namespace {
@@ -21,32 +20,6 @@ constexpr char kOutboxUsage[] =
 int Usage(std::ostream& err, const std::string& why) {
   err << "csgw: " << why << "\n" << kOutboxUsage;
   return 2;
-}
-
-// The store of --config/--data; prints why not. Written to only by `retry`, which needs the
-// gateway stopped: RocksDB lets one process write, any number read.
-std::unique_ptr<EventStore> OpenStore(const Args& args, bool read_only, std::ostream& err) {
-  ServeFlags flags;
-  flags.config_path = args.Flag("config");
-  flags.data_dir = args.Flag("data");
-  auto config = EffectiveConfig(flags);
-  if (!config) {
-    err << "csgw: " << config.error().message << "\n";
-    return nullptr;
-  }
-  StoreOptions options;
-  options.dir = config.value().store().data_dir();
-  options.read_only = read_only;
-  auto store = EventStore::Open(options);
-  if (!store) {
-    err << "csgw: " << store.error().message
-        << (read_only ? ""
-                      : " (is a gateway running on this store? stop it, or retry through "
-                        "POST /v1/outbox/{id}/retry)")
-        << "\n";
-    return nullptr;
-  }
-  return std::move(store).value();
 }
 
 std::optional<size_t> PositiveCount(const std::string& text) {
@@ -65,8 +38,9 @@ int List(const Args& args, std::ostream& out, std::ostream& err) {
     if (!n) return Usage(err, "--limit must be a positive integer");
     limit = *n;
   }
-  auto store = OpenStore(args, /*read_only=*/true, err);
-  if (!store) return 2;
+  auto opened = OpenCommandStore(args, /*read_only=*/true, err);
+  if (!opened) return 2;
+  EventStore* store = opened->store.get();
   constexpr size_t kPage = 200;
   std::string after;
   size_t printed = 0;
@@ -90,8 +64,9 @@ int List(const Args& args, std::ostream& out, std::ostream& err) {
 
 int Show(const Args& args, std::ostream& out, std::ostream& err) {
   if (args.positional().size() != 2) return Usage(err, "outbox show needs the entry's id");
-  auto store = OpenStore(args, /*read_only=*/true, err);
-  if (!store) return 2;
+  auto opened = OpenCommandStore(args, /*read_only=*/true, err);
+  if (!opened) return 2;
+  EventStore* store = opened->store.get();
   auto entry = LoadOutboxEntry(*store, args.positional()[1]);
   if (!entry) {
     err << "csgw: " << entry.error().message << "\n";
@@ -107,8 +82,11 @@ int Show(const Args& args, std::ostream& out, std::ostream& err) {
 
 int Retry(const Args& args, const Clock& clock, std::ostream& out, std::ostream& err) {
   if (args.positional().size() != 2) return Usage(err, "outbox retry needs the entry's id");
-  auto store = OpenStore(args, /*read_only=*/false, err);
-  if (!store) return 2;
+  auto opened =
+      OpenCommandStore(args, /*read_only=*/false, err,
+                       "stop it, or retry through POST /v1/outbox/{id}/retry");
+  if (!opened) return 2;
+  EventStore* store = opened->store.get();
   auto redriven = RedriveDeadLetter(*store, args.positional()[1], "cli", clock.Now());
   if (!redriven) {
     err << "csgw: " << redriven.error().message << "\n";
