@@ -3,7 +3,6 @@
 #include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -90,11 +89,6 @@ int Usage(const std::string& error) {
   if (!error.empty()) std::fprintf(stderr, "csgw: %s\n\n", error.c_str());
   std::fputs(kUsage, stderr);
   return 2;
-}
-
-bool ParseUint(const std::string& text, uint64_t& out) {
-  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && p == text.data() + text.size();
 }
 
 int CheckConfig(const Args& args) {

@@ -1,6 +1,7 @@
 #include "gateway/cli_args.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace csgw::gateway {
 namespace {
@@ -62,6 +63,11 @@ std::vector<std::string> Args::All(const std::string& name) const {
   auto [begin, end] = flags_.equal_range(name);
   for (auto it = begin; it != end; ++it) values.push_back(it->second);
   return values;
+}
+
+bool ParseUint(const std::string& text, uint64_t& out) {
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && p == text.data() + text.size();
 }
 
 }  // namespace csgw::gateway

@@ -3,6 +3,7 @@
 // positional meaning stdin).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -33,5 +34,8 @@ class Args {
   std::map<std::string, bool> switches_;
   std::vector<std::string> positional_;
 };
+
+// A flag's decimal number, all of it (no sign, no trailing characters).
+bool ParseUint(const std::string& text, uint64_t& out);
 
 }  // namespace csgw::gateway

@@ -1,6 +1,5 @@
 #include "gateway/cli_outbox.h"
 
-#include <charconv>
 #include <iostream>
 #include <limits>
 #include <optional>
@@ -22,21 +21,14 @@ int Usage(std::ostream& err, const std::string& why) {
   return 2;
 }
 
-std::optional<size_t> PositiveCount(const std::string& text) {
-  size_t n = 0;
-  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec != std::errc() || p != text.data() + text.size() || n == 0) return std::nullopt;
-  return n;
-}
-
 int List(const Args& args, std::ostream& out, std::ostream& err) {
   if (args.positional().size() > 1) return Usage(err, "outbox list takes no id");
   const std::string store_id = args.Flag("store").value_or("");
   size_t limit = std::numeric_limits<size_t>::max();
   if (auto text = args.Flag("limit")) {
-    auto n = PositiveCount(*text);
-    if (!n) return Usage(err, "--limit must be a positive integer");
-    limit = *n;
+    uint64_t n = 0;
+    if (!ParseUint(*text, n) || n == 0) return Usage(err, "--limit must be a positive integer");
+    limit = n;
   }
   auto opened = OpenCommandStore(args, /*read_only=*/true, err);
   if (!opened) return 2;
@@ -82,9 +74,8 @@ int Show(const Args& args, std::ostream& out, std::ostream& err) {
 
 int Retry(const Args& args, const Clock& clock, std::ostream& out, std::ostream& err) {
   if (args.positional().size() != 2) return Usage(err, "outbox retry needs the entry's id");
-  auto opened =
-      OpenCommandStore(args, /*read_only=*/false, err,
-                       "stop it, or retry through POST /v1/outbox/{id}/retry");
+  auto opened = OpenCommandStore(args, /*read_only=*/false, err,
+                                 "stop it, or retry through POST /v1/outbox/{id}/retry");
   if (!opened) return 2;
   EventStore* store = opened->store.get();
   auto redriven = RedriveDeadLetter(*store, args.positional()[1], "cli", clock.Now());

@@ -1,24 +1,11 @@
 #include "gateway/outbound/outbox_records.h"
 
+#include "base/clock.h"
 #include "base/crypto.h"
 #include "base/log.h"
 #include "gateway/marketplaces/event_util.h"
 
 namespace csgw::gateway {
-namespace {
-
-std::string Encode(const proto::OutboxEntry& entry) {
-  std::string out;
-  entry.SerializeToString(&out);
-  return out;
-}
-
-std::chrono::milliseconds Millis(TimePoint::duration d) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(d);
-}
-
-}  // namespace
-
 std::string OutboxId(std::string_view idempotency_key) {
   return "ob_" + crypto::Sha256Hex(idempotency_key).substr(0, 24);
 }
@@ -104,7 +91,7 @@ void ScheduleSendAttempt(proto::OutboxEntry& entry, TimePoint due, TimePoint now
   // schedule the next one, and a stale timer (from before a re-drive) is recognisable.
   const std::string timer_id = std::string(kSendTimerKind) + "/" + entry.id() + "/" +
                                std::to_string(entry.attempt_count()) + "." +
-                               std::to_string(Millis(due.time_since_epoch()).count());
+                               std::to_string(ToUnixMillis(due));
   proto::Timer timer;
   timer.set_id(timer_id);
   timer.set_kind(kSendTimerKind);
@@ -116,7 +103,7 @@ void ScheduleSendAttempt(proto::OutboxEntry& entry, TimePoint due, TimePoint now
   entry.set_state(proto::OUTBOX_STATE_PENDING);
   SetTimestamp(entry.mutable_next_attempt_at(), due);
   batch.schedule.push_back(std::move(timer));
-  batch.writes.push_back({Table::kOutbox, entry.id(), Encode(entry)});
+  batch.writes.push_back({Table::kOutbox, entry.id(), entry.SerializeAsString()});
 }
 
 void MarkDead(proto::OutboxEntry& entry, TimePoint now, StateBatch& batch) {
@@ -124,7 +111,7 @@ void MarkDead(proto::OutboxEntry& entry, TimePoint now, StateBatch& batch) {
   entry.clear_timer_id();
   entry.clear_next_attempt_at();
   SetTimestamp(entry.mutable_finished_at(), now);
-  batch.writes.push_back({Table::kOutbox, entry.id(), Encode(entry)});
+  batch.writes.push_back({Table::kOutbox, entry.id(), entry.SerializeAsString()});
   batch.writes.push_back({Table::kOutboxIndex, DeadLetterKey(entry), {}});
   batch.erase.push_back({Table::kOutboxIndex, SendingKey(entry.id())});
 }
